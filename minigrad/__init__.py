@@ -1,0 +1,76 @@
+"""minigrad: a small, fast, honest deep-learning framework.
+
+A tape-based reverse-mode autograd engine over numpy (CPU) or cupy (CUDA) arrays, with a
+PyTorch-shaped API: `import minigrad as mg`, then `mg.tensor`, `mg.nn`, `mg.optim`, ...
+"""
+
+from . import autograd, backend, cuda, dtypes
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import Device as device
+from .creation import (
+    arange,
+    empty,
+    from_numpy,
+    full,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import bool, double, float, float16, float32, float64, half, int32, int64, long
+from .errors import DTypeError, ShapeError
+from .ops import (
+    abs,
+    add,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    div,
+    exp,
+    expand,
+    flatten,
+    gather,
+    log,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sign,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from .tensor import Tensor
+
+
+def eq(a, b) -> Tensor:
+    """Elementwise a == b (a bool tensor)."""
+    return a == b
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,163 @@
+"""Check analytic gradients against float64 central finite differences.
+
+    d f / d x_i  ~  (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
+
+`gradcheck` compares the whole Jacobian of `fn` (one backward per output element against two
+forward passes per input element), so keep the tensors small. `gradgradcheck` runs the same
+check on the function x -> grad of fn at x, i.e. second derivatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .. import backend, dtypes
+from ..tensor import Tensor
+from . import grad_mode
+
+
+class GradcheckError(RuntimeError):
+    """An analytic gradient disagrees with finite differences."""
+
+
+def _outputs(fn: Callable, inputs: Sequence[Tensor]) -> tuple[Tensor, ...]:
+    out = fn(*inputs)
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+
+def _check_inputs(inputs: Sequence, caller: str) -> tuple[Tensor, ...]:
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype != dtypes.float64:
+            raise TypeError(
+                f"{caller}: input {i} is {x.dtype}; finite differences need float64 inputs"
+            )
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        raise ValueError(f"{caller}: at least one input must be a Tensor with requires_grad=True")
+    return inputs
+
+
+def _numerical_jacobians(fn, inputs, eps):
+    """J[k][i] (output k, input i) as host float64 arrays of shape (out.size, in.size)."""
+    np = backend.numpy
+    with grad_mode.no_grad():
+        outs = _outputs(fn, inputs)
+        jac = [[np.zeros((o.data.size, x.data.size)) for x in inputs] for o in outs]
+        for i, x in enumerate(inputs):
+            if not (isinstance(x, Tensor) and x.requires_grad):
+                continue
+            flat = x.data.reshape(-1)  # a view: writing into it perturbs x
+            for j in range(flat.size):
+                original = flat[j].item()
+                flat[j] = original + eps
+                plus = _outputs(fn, inputs)
+                flat[j] = original - eps
+                minus = _outputs(fn, inputs)
+                flat[j] = original
+                for k, (p, m) in enumerate(zip(plus, minus)):
+                    diff = (p.data.astype("float64") - m.data.astype("float64")) / (2 * eps)
+                    jac[k][i][:, j] = backend.to_host(diff).reshape(-1)
+    return jac
+
+
+def _analytical_jacobians(fn, inputs):
+    from . import grad as autograd_grad
+
+    np = backend.numpy
+    outs = _outputs(fn, inputs)
+    wrt = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    jac = [[np.zeros((o.data.size, x.data.size)) for x in inputs] for o in outs]
+    for k, out in enumerate(outs):
+        if not out.requires_grad:
+            continue
+        xp = backend.xp_of(out.data)
+        for r in range(out.data.size):
+            seed = xp.zeros(out.data.size, dtype=out.dtype)
+            seed[r] = 1
+            grads = autograd_grad(
+                out, wrt, Tensor._make(seed.reshape(out.shape), False),
+                retain_graph=True, allow_unused=True,
+            )  # fmt: skip
+            for g, x in zip(grads, wrt):
+                if g is not None:
+                    jac[k][inputs.index(x)][r] = backend.to_host(g.data).reshape(-1)
+    return jac
+
+
+def gradcheck(
+    fn: Callable,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """True if backward's gradients of `fn(*inputs)` match finite differences.
+
+    inputs: a Tensor or tuple of Tensors (float64 where requires_grad); fn returns a Tensor or
+    a tuple of them. On a mismatch, raises GradcheckError naming the worst element (or
+    returns False with raise_exception=False).
+    """
+    np = backend.numpy
+    inputs = _check_inputs(inputs, "gradcheck")
+    numerical = _numerical_jacobians(fn, inputs, eps)
+    analytical = _analytical_jacobians(fn, inputs)
+    for k, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
+        for i, (num, ana) in enumerate(zip(num_row, ana_row)):
+            bad = ~np.isclose(ana, num, rtol=rtol, atol=atol, equal_nan=True)
+            if bad.any():
+                if not raise_exception:
+                    return False
+                error = np.where(bad, np.abs(ana - num), -1)
+                r, c = np.unravel_index(np.argmax(error), error.shape)
+                raise GradcheckError(
+                    f"gradcheck: Jacobian mismatch for output {k} with respect to input {i}: "
+                    f"{int(bad.sum())} of {bad.size} elements differ; worst at "
+                    f"(output element {r}, input element {c}): analytical {ana[r, c]:.6g}, "
+                    f"numerical {num[r, c]:.6g} (atol={atol}, rtol={rtol})\n"
+                    f"analytical:\n{ana}\nnumerical:\n{num}"
+                )
+    return True
+
+
+def gradgradcheck(
+    fn: Callable,
+    inputs,
+    grad_outputs=None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """True if the second derivatives of `fn` match finite differences of its gradients.
+
+    Checks the function (inputs, v) -> vector-Jacobian product v^T J(inputs), built with
+    `create_graph=True`, with random `v` (grad_outputs) unless given.
+    """
+    from . import grad as autograd_grad
+
+    inputs = _check_inputs(inputs, "gradgradcheck")
+    outs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        rng = backend.numpy.random.default_rng(0)
+        grad_outputs = tuple(
+            Tensor(rng.standard_normal(o.shape), dtype=dtypes.float64, device=o.device,
+                   requires_grad=True)  # fmt: skip
+            for o in outs
+        )
+    grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (
+        grad_outputs,
+    )
+    n = len(inputs)
+    wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivatives(*args):
+        xs, vs = args[:n], args[n:]
+        ys = _outputs(fn, xs)
+        wrt = [xs[i] for i in wrt_index]
+        grads = autograd_grad(ys, wrt, vs, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives, inputs + grad_outputs, eps, atol, rtol, raise_exception
+    )

@@ -1,0 +1,57 @@
+"""Seeing the tape: the entries that produced a tensor, in the order they were recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..tensor import Tensor
+from .engine import entries_leading_to
+
+
+@dataclass(frozen=True)
+class TapeEntry:
+    """One recorded op: its position on the tape, name, inputs and output."""
+
+    seq: int
+    op: str
+    inputs: tuple[tuple[tuple[int, ...], str, bool], ...]  # (shape, dtype, requires_grad)
+    output: tuple[tuple[int, ...], str]  # (shape, dtype)
+
+
+class Tape(list):
+    """A list of TapeEntry that prints as a table."""
+
+    def __str__(self) -> str:
+        rows = [("#", "op", "inputs (shape dtype, * = requires grad)", "output")]
+        for e in self:
+            inputs = ", ".join(
+                f"{_shape(s)} {d}{'*' if rg else ''}" for s, d, rg in e.inputs
+            )
+            rows.append((str(e.seq), e.op, inputs, f"{_shape(e.output[0])} {e.output[1]}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+
+def _shape(shape) -> str:
+    return "(" + ",".join(str(n) for n in shape) + ")"
+
+
+def tape(*tensors: Tensor) -> Tape:
+    """The entries that produced `tensors`, in recorded order (the order backward reverses).
+
+    >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
+    >>> print(mg.autograd.tape((x * x).sum()))     # a mul entry, then a sum entry
+    """
+    entries = Tape()
+    for fn in entries_leading_to(tensors):
+        inputs = tuple(
+            (tuple(x.shape), str(x.dtype), bool(x.requires_grad))
+            for x in fn.inputs
+            if isinstance(x, Tensor)
+        )
+        entries.append(
+            TapeEntry(fn.seq, fn.name, inputs, (tuple(fn.out_meta[0]), str(fn.out_meta[1])))
+        )
+    return entries

@@ -1,0 +1,197 @@
+"""The one module that decides between numpy (CPU) and cupy (CUDA).
+
+Every op in minigrad is written once, against the *array namespace* of its inputs
+(`xp = xp_of(array)`), so the same code runs on either library. Everything that depends on
+which library holds the data lives here: the namespace lookup, devices, moving arrays between
+host and GPU, random number generators, and the few calls whose spelling differs between
+numpy and cupy (scatter-add). No other module imports numpy or cupy to touch tensor data;
+`tests/test_backend_contract.py` enforces that.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy
+
+try:  # cupy is an optional extra: `pip install minigrad[cuda12]`.
+    import cupy
+    import cupyx
+except ImportError:  # pragma: no cover - depends on the machine
+    cupy = None
+    cupyx = None
+
+__all__ = [
+    "Device",
+    "numpy",
+    "xp_of",
+    "namespace",
+    "is_array",
+    "device_of",
+    "as_device",
+    "move",
+    "to_host",
+    "scatter_add",
+    "generator",
+    "manual_seed",
+    "cuda_available",
+]
+
+
+def cuda_available() -> bool:
+    """True when cupy is installed and sees at least one CUDA device."""
+    if cupy is None:
+        return False
+    try:
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # cupy without a driver raises CUDARuntimeError
+        return False
+
+
+class Device:
+    """Where a tensor's data lives: `Device('cpu')` (numpy) or `Device('cuda', 0)` (cupy).
+
+    Compares equal to its string form, so `t.device == 'cpu'` reads naturally.
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str, index: int | None = None):
+        self.type = type
+        self.index = index
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = as_device(other)
+            except ValueError:
+                return False
+        if not isinstance(other, Device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = Device("cpu")
+
+
+def as_device(device: str | Device | None) -> Device:
+    """Parse 'cpu', 'cuda', 'cuda:N' (or a Device) into a Device; None means the CPU."""
+    if device is None:
+        return CPU
+    if isinstance(device, Device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a str like 'cpu' or 'cuda:0', got {type(device).__name__}")
+    kind, _, index = device.partition(":")
+    if kind == "cpu" and not index:
+        return CPU
+    if kind == "cuda":
+        if index and not index.isdigit():
+            raise ValueError(f"device: expected 'cuda' or 'cuda:N', got {device!r}")
+        return Device("cuda", int(index) if index else 0)
+    raise ValueError(f"device: expected 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+
+
+def is_array(obj: object) -> bool:
+    """True for a numpy or cupy ndarray."""
+    return isinstance(obj, numpy.ndarray) or (cupy is not None and isinstance(obj, cupy.ndarray))
+
+
+def xp_of(*arrays) -> types.ModuleType:
+    """The array namespace (numpy or cupy) of `arrays`; Python scalars among them are ignored."""
+    if cupy is not None:
+        for a in arrays:
+            if isinstance(a, cupy.ndarray):
+                return cupy
+    return numpy
+
+
+def namespace(device: Device) -> types.ModuleType:
+    """The array namespace for a device."""
+    if device.type == "cpu":
+        return numpy
+    _require_cuda(device)
+    return cupy
+
+
+def device_of(array) -> Device:
+    if type(array) is numpy.ndarray:
+        return CPU
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return Device("cuda", array.device.id)
+    return CPU
+
+
+def _require_cuda(device: Device) -> None:
+    if cupy is None:
+        raise RuntimeError(
+            f"device {device} needs cupy, which is not installed; "
+            "install minigrad[cuda12] or minigrad[cuda13]"
+        )
+    if not cuda_available():
+        raise RuntimeError(f"device {device}: cupy is installed but no CUDA device is available")
+
+
+def move(array, device: Device):
+    """Return `array` on `device`, copying only when it lives elsewhere."""
+    if device.type == "cpu":
+        return to_host(array)
+    _require_cuda(device)
+    with cupy.cuda.Device(device.index):
+        return cupy.asarray(array)
+
+
+def to_host(array) -> numpy.ndarray:
+    """A numpy array with the same values (a copy from the GPU for cupy arrays)."""
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return cupy.asnumpy(array)
+    return numpy.asarray(array)
+
+
+def scatter_add(target, index, values) -> None:
+    """In place: `target[index] += values`, adding repeatedly where `index` repeats.
+
+    Plain `target[index] += values` keeps only one of several updates to the same element;
+    numpy spells the unbuffered version `np.add.at`, cupy `cupyx.scatter_add`.
+    """
+    if xp_of(target) is numpy:
+        numpy.add.at(target, index, values)
+    else:
+        cupyx.scatter_add(target, index, values)
+
+
+# One random generator per device, so `manual_seed` makes both reproducible.
+_generators: dict[Device, object] = {}
+_seed: int | None = None
+
+
+def generator(device: Device):
+    """The random generator (numpy or cupy `Generator`) of `device`, seeded by `manual_seed`."""
+    if device not in _generators:
+        if device.type == "cpu":
+            _generators[device] = numpy.random.default_rng(_seed)
+        else:
+            _require_cuda(device)
+            with cupy.cuda.Device(device.index):
+                _generators[device] = cupy.random.default_rng(_seed)
+    return _generators[device]
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the random generators of every device, including those first used later."""
+    global _seed
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
+    _seed = seed
+    _generators.clear()

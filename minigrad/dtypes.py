@@ -1,0 +1,114 @@
+"""Data types and PyTorch's type-promotion rules.
+
+minigrad's dtypes *are* numpy dtype objects (cupy uses the same ones), so no conversion is
+needed between a tensor's dtype and its array's. Where numpy and PyTorch disagree on what
+`a + b` should be, minigrad follows PyTorch: see `result_type`.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from .backend import numpy as _np
+
+float16 = _np.dtype("float16")
+float32 = _np.dtype("float32")
+float64 = _np.dtype("float64")
+int32 = _np.dtype("int32")
+int64 = _np.dtype("int64")
+bool = _np.dtype("bool")  # noqa: A001 - PyTorch's name for it
+
+half, float, double = float16, float32, float64  # noqa: A001
+int, long = int32, int64  # noqa: A001
+
+DEFAULT_FLOAT = float32
+DEFAULT_INT = int64
+
+_SUPPORTED = {
+    float16: "float16",
+    float32: "float32",
+    float64: "float64",
+    int32: "int32",
+    int64: "int64",
+    bool: "bool",
+    _np.dtype("int8"): "int8",
+    _np.dtype("int16"): "int16",
+    _np.dtype("uint8"): "uint8",
+}
+
+
+def as_dtype(dtype) -> _np.dtype:
+    """Normalise a dtype given as mg.float32, a numpy dtype, a name, or float/int/bool."""
+    if dtype is builtins.float:
+        return DEFAULT_FLOAT
+    if dtype is builtins.int:
+        return DEFAULT_INT
+    if dtype is builtins.bool:
+        return bool
+    try:
+        normalised = _np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype: expected a minigrad dtype such as mg.float32, got {dtype!r}")
+    if normalised not in _SUPPORTED:
+        names = ", ".join(sorted(set(_SUPPORTED.values())))
+        raise TypeError(f"dtype: {normalised} is not supported; expected one of {names}")
+    return normalised
+
+
+def is_floating(dtype: _np.dtype) -> builtins.bool:
+    return dtype.kind == "f"
+
+
+def _category(dtype: _np.dtype) -> builtins.int:
+    return {"b": 0, "i": 1, "u": 1, "f": 2}[dtype.kind]
+
+
+def promote_types(a: _np.dtype, b: _np.dtype) -> _np.dtype:
+    """PyTorch's promote_types: like numpy's, except integer + float gives the float type.
+
+    (numpy promotes int64 + float32 to float64; PyTorch keeps float32.)
+    """
+    if a == b:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return _np.promote_types(a, b)
+
+
+def _wrapped_scalar_dtype(value) -> _np.dtype:
+    if isinstance(value, builtins.bool):
+        return bool
+    if isinstance(value, builtins.int):
+        return DEFAULT_INT
+    return DEFAULT_FLOAT
+
+
+def _combine(higher: _np.dtype | None, lower: _np.dtype | None) -> _np.dtype | None:
+    """Combine a higher-priority group's dtype with a lower one's, as PyTorch does."""
+    if higher is None:
+        return lower
+    if lower is None or is_floating(higher):
+        return higher
+    if higher == bool or is_floating(lower):
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands) -> _np.dtype:
+    """The dtype of an elementwise op on `operands` (tensors and Python scalars).
+
+    PyTorch ranks operands in three groups: tensors with dimensions, zero-dimensional tensors,
+    and Python scalars. A lower group only changes the result when it is of a higher category
+    (bool < integer < float): `int64 tensor * 2.5` is float32 (the default float), while
+    `float32 tensor * float64 0-d tensor` stays float32.
+    """
+    groups: list[_np.dtype | None] = [None, None, None]  # dimensioned, zero-dim, scalars
+    for x in operands:
+        if hasattr(x, "dtype") and hasattr(x, "ndim"):
+            rank, dtype = (0 if x.ndim else 1), x.dtype
+        else:
+            rank, dtype = 2, _wrapped_scalar_dtype(x)
+        current = groups[rank]
+        groups[rank] = dtype if current is None else promote_types(current, dtype)
+    return _combine(groups[0], _combine(groups[1], groups[2]))

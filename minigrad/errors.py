@@ -1,0 +1,14 @@
+"""Exception types for bad input.
+
+A shape that does not fit is a `ShapeError`, a dtype an op cannot take a `DTypeError`. Each is
+also a `RuntimeError`, because that is what PyTorch raises in the same situations, so code that
+catches PyTorch's errors catches minigrad's too.
+"""
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that cannot be matched, broadcast or reshaped as asked."""
+
+
+class DTypeError(TypeError, RuntimeError):
+    """A dtype that an op cannot take."""

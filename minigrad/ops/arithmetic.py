@@ -1,0 +1,190 @@
+"""Arithmetic: + - * / neg ** and matmul, with broadcasting and PyTorch's dtype promotion.
+
+Each backward returns the gradient for every input at the *broadcast* shape; the engine sums
+it back to each input's own shape. Forward and backward take arrays or Tensors alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend, dtypes
+from ..autograd.engine import Function
+from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor
+
+
+def promote(*operands, to_float: bool = False) -> tuple:
+    """Cast tensor operands to PyTorch's result dtype; Python scalars stay as they are.
+
+    numpy already treats Python scalars as "weak" (float32 * 2.0 is float32), so only
+    tensor-tensor mixes and integer tensors meeting a float need a cast. `to_float` makes an
+    integer result the default float (true division).
+    """
+    tensors = [x for x in operands if isinstance(x, Tensor)]
+    if not tensors:  # raw arrays inside a backward: numpy's rules suffice there
+        return operands
+    dtype = dtypes.result_type(*operands)
+    if to_float and not dtypes.is_floating(dtype):
+        dtype = dtypes.DEFAULT_FLOAT
+    if all(t.dtype == dtype for t in tensors) and (
+        dtypes.is_floating(dtype) or not any(isinstance(x, float) for x in operands)
+    ):
+        return operands
+    from .elementwise import cast
+
+    return tuple(cast(x, dtype) if isinstance(x, Tensor) else x for x in operands)
+
+
+def binary(cls: type[Function], a, b, to_float: bool = False):
+    """Apply an elementwise binary op, turning numpy's broadcast error into a clear one."""
+    a, b = promote(a, b, to_float=to_float)
+    try:
+        return cls.apply(a, b)
+    except ValueError:
+        shape_a, shape_b = getattr(a, "shape", ()), getattr(b, "shape", ())
+        try:
+            backend.numpy.broadcast_shapes(shape_a, shape_b)
+        except ValueError:
+            raise ShapeError(
+                f"{cls.name}: the shapes of input {tuple(shape_a)} and other {tuple(shape_b)} "
+                "cannot be broadcast together"
+            ) from None
+        raise
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, a, b):
+        return g, g
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, a, b):
+        return g, -g
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, a, b):  # d(ab)/da = b, d(ab)/db = a
+        return g * b, g * a
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, a, b):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        g_over_b = g / b
+        return g_over_b, -g_over_b * a / b
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, g, a):
+        return -g
+
+
+class Pow(Function):
+    saves_output = True
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, g, a, b):
+        from .elementwise import log, where
+
+        # d(a^b)/da = b a^(b-1); PyTorch defines it as 0 for a constant exponent of 0.
+        if isinstance(b, (int, float)):
+            grad_a = g * 0 if b == 0 else g * b * a ** (b - 1)
+        else:
+            grad_a = None if isinstance(a, (int, float)) else g * b * a ** (b - 1)
+        if isinstance(b, (int, float)):
+            return grad_a, None
+        # d(a^b)/db = a^b ln a; where a == 0 and b >= 0 the limit is 0, not nan.
+        if isinstance(a, (int, float)):
+            return None, g * self.output * (math.log(a) if a > 0 else math.nan)
+        zero_base = (a == 0) & (b >= 0)
+        grad_b = g * where(zero_base, 0.0, self.output * log(where(zero_base, 1.0, a)))
+        return grad_a, grad_b
+
+
+class Matmul(Function):
+    """Matrix product with numpy/PyTorch semantics: 1-D operands and broadcast batch dims."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ShapeError(
+                f"matmul: both arguments need at least 1 dimension, got input of shape "
+                f"{a.shape} and other of shape {b.shape}"
+            )
+        if a.dtype != b.dtype:
+            raise DTypeError(
+                f"matmul: expected input and other to have the same dtype, got {a.dtype} "
+                f"and {b.dtype}"
+            )
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if a.shape[-1] != k_b:
+            raise ShapeError(
+                f"matmul: input of shape {a.shape} and other of shape {b.shape} cannot be "
+                f"multiplied ({a.shape[-1]} != {k_b})"
+            )
+        return a @ b
+
+    def backward(self, g, a, b):
+        from .shape import reshape, transpose
+
+        # Treat 1-D operands as matrices (a row, b a column), as the forward did.
+        a2 = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
+        b2 = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = reshape(g2, g2.shape[:-1] + (1,) + g2.shape[-1:])
+        if b.ndim == 1:
+            g2 = reshape(g2, g2.shape + (1,))
+        grad_a = g2 @ transpose(b2, -1, -2)  # dL/dA = G B^T
+        grad_b = transpose(a2, -1, -2) @ g2  # dL/dB = A^T G
+        if a.ndim == 1:
+            grad_a = reshape(grad_a, grad_a.shape[:-2] + grad_a.shape[-1:])
+        if b.ndim == 1:
+            grad_b = reshape(grad_b, grad_b.shape[:-1])
+        return grad_a, grad_b  # batch dims that were broadcast are summed by the engine
+
+
+def add(a, b):
+    return binary(Add, a, b)
+
+
+def sub(a, b):
+    return binary(Sub, a, b)
+
+
+def mul(a, b):
+    return binary(Mul, a, b)
+
+
+def div(a, b):
+    """True division; integer inputs give the default float, as in PyTorch."""
+    return binary(Div, a, b, to_float=True)
+
+
+def neg(a):
+    return Neg.apply(a)
+
+
+def pow(a, b):  # noqa: A001 - PyTorch's name
+    return binary(Pow, a, b)
+
+
+def matmul(a, b):
+    """Matrix product. Shapes: (n,k)@(k,m)->(n,m); (...,n,k)@(...,k,m)->(...,n,m); 1-D as in numpy."""
+    return Matmul.apply(a, b)

@@ -1,0 +1,246 @@
+"""Elementwise functions, comparisons, `where`, dtype casts and device moves.
+
+Functions of floats (exp, log, ...) give the default float for integer input, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+from .. import backend, dtypes
+from ..autograd.engine import Function
+from ..errors import DTypeError
+from ..tensor import Tensor
+from .arithmetic import binary, promote
+
+
+def _float_input(x):
+    """Integer and bool tensors become the default float before a function of floats."""
+    if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype):
+        return cast(x, dtypes.DEFAULT_FLOAT)
+    return x
+
+
+class Exp(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return backend.xp_of(x).exp(x)
+
+    def backward(self, g, x):  # (e^x)' = e^x
+        return g * self.output
+
+
+class Log(Function):
+    def forward(self, x):
+        return backend.xp_of(x).log(x)
+
+    def backward(self, g, x):  # (ln x)' = 1/x
+        return g / x
+
+
+class Sqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return backend.xp_of(x).sqrt(x)
+
+    def backward(self, g, x):  # (sqrt x)' = 1 / (2 sqrt x)
+        return g / (self.output * 2)
+
+
+class Tanh(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return backend.xp_of(x).tanh(x)
+
+    def backward(self, g, x):  # tanh' = 1 - tanh^2
+        y = self.output
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    saves_output = True
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        # exp(-|x|) never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0.
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def backward(self, g, x):  # sigma' = sigma (1 - sigma)
+        y = self.output
+        return g * y * (1 - y)
+
+
+class Relu(Function):
+    def forward(self, x):
+        return backend.xp_of(x).maximum(x, 0)
+
+    def backward(self, g, x):  # 1 where x > 0, else 0 (PyTorch's choice at 0)
+        return g * (x > 0)
+
+
+class Abs(Function):
+    def forward(self, x):
+        return backend.xp_of(x).abs(x)
+
+    def backward(self, g, x):  # sign(x), 0 at 0
+        return g * sign(x)
+
+
+class Maximum(Function):
+    def forward(self, a, b):
+        return backend.xp_of(a, b).maximum(a, b)
+
+    def backward(self, g, a, b):  # ties share the gradient equally, as in PyTorch
+        half = g / 2
+        return where(a == b, half, where(a > b, g, 0)), where(a == b, half, where(a < b, g, 0))
+
+
+class Minimum(Function):
+    def forward(self, a, b):
+        return backend.xp_of(a, b).minimum(a, b)
+
+    def backward(self, g, a, b):
+        half = g / 2
+        return where(a == b, half, where(a < b, g, 0)), where(a == b, half, where(a > b, g, 0))
+
+
+class Clamp(Function):
+    def forward(self, x, min=None, max=None):
+        self.min, self.max = min, max
+        return backend.xp_of(x).clip(x, min, max)
+
+    def backward(self, g, x):  # 1 inside [min, max] (bounds included), 0 outside
+        inside = True
+        if self.min is not None:
+            inside = x >= self.min
+        if self.max is not None:
+            inside = (x <= self.max) & inside
+        return g * inside
+
+
+class Where(Function):
+    def forward(self, condition, a, b):
+        return backend.xp_of(condition, a, b).where(condition, a, b)
+
+    def backward(self, g, condition, a, b):
+        return None, where(condition, g, 0), where(condition, 0, g)
+
+
+class Cast(Function):
+    def forward(self, x, dtype):
+        self.source = x.dtype
+        return x.astype(dtype, copy=False)
+
+    def backward(self, g, x):
+        return cast(g, self.source)
+
+
+class ToDevice(Function):
+    def forward(self, x, device):
+        self.source = backend.device_of(x)
+        return backend.move(x, device)
+
+    def backward(self, g, x):
+        return to_device(g, self.source)
+
+
+class Sign(Function):
+    differentiable = False
+
+    def forward(self, x):
+        return backend.xp_of(x).sign(x)
+
+
+class Compare(Function):
+    """a < b and friends: bool results, never recorded."""
+
+    differentiable = False
+
+    def forward(self, a, b, op):
+        return op(a, b)
+
+
+def exp(x):
+    return Exp.apply(_float_input(x))
+
+
+def log(x):
+    return Log.apply(_float_input(x))
+
+
+def sqrt(x):
+    return Sqrt.apply(_float_input(x))
+
+
+def tanh(x):
+    return Tanh.apply(_float_input(x))
+
+
+def sigmoid(x):
+    return Sigmoid.apply(_float_input(x))
+
+
+def relu(x):
+    return Relu.apply(x)
+
+
+def abs(x):  # noqa: A001 - PyTorch's name
+    return Abs.apply(x)
+
+
+def sign(x):
+    return Sign.apply(x)
+
+
+def maximum(a, b):
+    return binary(Maximum, a, b)
+
+
+def minimum(a, b):
+    return binary(Minimum, a, b)
+
+
+def clamp(x, min: float | None = None, max: float | None = None):  # noqa: A002
+    """Limit x to [min, max]; min and max are Python numbers (either may be None)."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not isinstance(bound, (int, float)):
+            raise TypeError(f"clamp: {name} must be a Python number or None, got {bound!r}")
+    if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype) and (
+        isinstance(min, float) or isinstance(max, float)
+    ):
+        x = cast(x, dtypes.DEFAULT_FLOAT)
+    return Clamp.apply(x, min=min, max=max)
+
+
+def where(condition, a, b):
+    """Elementwise `a if condition else b`; condition is a bool tensor, a and b broadcast."""
+    if isinstance(condition, Tensor) and condition.dtype != dtypes.bool:
+        raise DTypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
+    a, b = promote(a, b)
+    return Where.apply(condition, a, b)
+
+
+def cast(x, dtype):
+    """x converted to `dtype`. Only float-to-float casts carry gradients (as in PyTorch)."""
+    dtype = dtypes.as_dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    if isinstance(x, Tensor) and not dtypes.is_floating(dtype):
+        return Tensor._make(x.data.astype(dtype), False)
+    return Cast.apply(x, dtype)
+
+
+def to_device(x, device):
+    device = backend.as_device(device)
+    if backend.device_of(x.data if isinstance(x, Tensor) else x) == device:
+        return x
+    return ToDevice.apply(x, device)
+
+
+def compare(op, a, b):
+    a, b = promote(a, b)
+    return Compare.apply(a, b, op=op)

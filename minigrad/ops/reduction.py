@@ -1,0 +1,224 @@
+"""Reductions over `dim` (an int, a tuple of ints, or None for all) with `keepdim`.
+
+A reduction's backward spreads the output gradient back over the reduced dims: first put the
+reduced dims back as size-1 dims (`_unreduce`), then broadcast.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .. import backend, dtypes
+from ..autograd.engine import Function
+from ..errors import DTypeError
+from ..tensor import Tensor
+from .elementwise import cast, exp, where
+from .indexing import ScatterAdd
+from .shape import expand, normalize_dim, normalize_dims, reshape
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def _unreduce(g, in_shape, axes, keepdim):
+    """The reduced gradient reshaped so that it broadcasts against the input."""
+    if keepdim:
+        return g
+    if axes is None:
+        return reshape(g, (1,) * len(in_shape))
+    return reshape(g, tuple(1 if i in axes else n for i, n in enumerate(in_shape)))
+
+
+def _count(shape, axes) -> int:
+    n = 1
+    for i, size in enumerate(shape):
+        if axes is None or i in axes:
+            n *= size
+    return n
+
+
+class Sum(Function):
+    def forward(self, x, axes, keepdim):
+        self.axes, self.keepdim = axes, keepdim
+        return x.sum(axis=axes, keepdims=keepdim)
+
+    def backward(self, g, x):
+        return expand(_unreduce(g, x.shape, self.axes, self.keepdim), x.shape)
+
+
+class Mean(Function):
+    def forward(self, x, axes, keepdim):
+        self.axes, self.keepdim = axes, keepdim
+        return x.mean(axis=axes, keepdims=keepdim)
+
+    def backward(self, g, x):
+        n = _count(x.shape, self.axes)
+        return expand(_unreduce(g, x.shape, self.axes, self.keepdim), x.shape) / n
+
+
+class Var(Function):
+    def forward(self, x, axes, keepdim, correction):
+        self.axes, self.keepdim, self.correction = axes, keepdim, correction
+        return x.var(axis=axes, keepdims=keepdim, ddof=correction)
+
+    def backward(self, g, x):  # d/dx_i sum_j (x_j - m)^2 / (n - c) = 2 (x_i - m) / (n - c)
+        n = _count(x.shape, self.axes)
+        centred = x - mean(x, self.axes, keepdim=True)
+        return _unreduce(g, x.shape, self.axes, self.keepdim) * centred * (2 / (n - self.correction))
+
+
+class Amax(Function):
+    """Largest value over dims; ties share the gradient equally (PyTorch's amax and max())."""
+
+    saves_output = True
+    pick = "amax"
+
+    def forward(self, x, axes, keepdim):
+        self.axes, self.keepdim = axes, keepdim
+        return getattr(backend.xp_of(x), self.pick)(x, axis=axes, keepdims=keepdim)
+
+    def backward(self, g, x):
+        winners = x == _unreduce(self.output, x.shape, self.axes, self.keepdim)
+        share = cast(sum(winners, self.axes, keepdim=True), x.dtype)
+        return where(winners, _unreduce(g, x.shape, self.axes, self.keepdim), 0) / share
+
+
+class Amin(Amax):
+    pick = "amin"
+
+
+class Max(Function):
+    """The value at `index` along one dim (the argmax); the gradient goes to that index."""
+
+    def forward(self, x, dim, keepdim, index):
+        self.dim, self.keepdim, self.index = dim, keepdim, index
+        values = backend.xp_of(x).take_along_axis(x, index, axis=dim)
+        return values if keepdim else values.squeeze(dim)
+
+    def backward(self, g, x):
+        g = g if self.keepdim else reshape(g, self.index.shape)
+        return ScatterAdd.apply(g, dim=self.dim, index=self.index, shape=x.shape)
+
+
+class Min(Max):
+    """The value at `index` along one dim (the argmin)."""
+
+
+class Logsumexp(Function):
+    saves_output = True
+
+    def forward(self, x, axes, keepdim):
+        xp = backend.xp_of(x)
+        self.axes, self.keepdim = axes, keepdim
+        # Shift by the max so exp never overflows; an all -inf slice must not give nan.
+        shift = xp.amax(x, axis=axes, keepdims=True)
+        shift = xp.where(xp.isfinite(shift), shift, 0)
+        out = xp.log(xp.exp(x - shift).sum(axis=axes, keepdims=True)) + shift
+        return out if keepdim else out.reshape(self._reduced_shape(x.shape))
+
+    def _reduced_shape(self, shape):
+        return tuple(n for i, n in enumerate(shape) if self.axes is not None and i not in self.axes)
+
+    def backward(self, g, x):  # d/dx_i log sum_j e^x_j = softmax(x)_i
+        out = _unreduce(self.output, x.shape, self.axes, self.keepdim)
+        return _unreduce(g, x.shape, self.axes, self.keepdim) * exp(x - out)
+
+
+class Argmax(Function):
+    differentiable = False
+    pick = "argmax"
+
+    def forward(self, x, dim, keepdim):
+        xp = backend.xp_of(x)
+        if dim is None and keepdim:
+            return getattr(xp, self.pick)(x).reshape((1,) * x.ndim)
+        return getattr(xp, self.pick)(x, axis=dim, keepdims=keepdim)
+
+
+class Argmin(Argmax):
+    pick = "argmin"
+
+
+def _require_float(x, op: str) -> None:
+    if not dtypes.is_floating(x.dtype):
+        raise DTypeError(f"{op}: input must have a floating point dtype, got {x.dtype}")
+
+
+def sum(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    """Sum over dim (int, tuple or None = all). Integer and bool inputs sum to int64."""
+    axes = normalize_dims(dim, x.ndim, "sum")
+    if not dtypes.is_floating(x.dtype) and x.dtype != dtypes.int64:
+        x = cast(x, dtypes.int64)
+    return Sum.apply(x, axes=axes, keepdim=keepdim)
+
+
+def mean(x, dim=None, keepdim: bool = False):
+    """Mean over dim (int, tuple or None = all); floating point input only."""
+    _require_float(x, "mean")
+    return Mean.apply(x, axes=normalize_dims(dim, x.ndim, "mean"), keepdim=keepdim)
+
+
+def var(x, dim=None, *, correction: int | None = None, keepdim: bool = False, unbiased=None):
+    """Variance over dim, divided by N - correction (correction=1 by default, Bessel's)."""
+    _require_float(x, "var")
+    if correction is not None and unbiased is not None:
+        raise ValueError("var: give correction or unbiased, not both")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return Var.apply(
+        x, axes=normalize_dims(dim, x.ndim, "var"), keepdim=keepdim, correction=correction
+    )
+
+
+def amax(x, dim=None, keepdim: bool = False):
+    return Amax.apply(x, axes=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
+
+
+def amin(x, dim=None, keepdim: bool = False):
+    return Amin.apply(x, axes=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim)
+
+
+def _max_or_min(op: str, x, dim, keepdim: bool, other):
+    if isinstance(dim, Tensor) or other is not None:  # max(a, b) is the elementwise maximum
+        from .elementwise import maximum, minimum
+
+        return (maximum if op == "max" else minimum)(x, dim if other is None else other)
+    if dim is None or not isinstance(dim, int):
+        return (amax if op == "max" else amin)(x, dim, keepdim)
+    if x.data.size == 0:
+        raise IndexError(f"{op}: cannot reduce over dim {dim} of an empty tensor")
+    axis = normalize_dim(dim, x.ndim, op)
+    xp = backend.xp_of(x.data)
+    index = (xp.argmax if op == "max" else xp.argmin)(x.data, axis=axis, keepdims=True)
+    values = (Max if op == "max" else Min).apply(x, dim=axis, keepdim=keepdim, index=index)
+    return MaxResult(values, Tensor._make(index if keepdim else index.squeeze(axis), False))
+
+
+def max(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
+    """max(x) -> largest value; max(x, dim) -> (values, indices); max(x, y) -> maximum(x, y).
+
+    A tuple `dim` reduces over several dims like `amax` (PyTorch's max accepts only an int).
+    """
+    return _max_or_min("max", x, dim, keepdim, other)
+
+
+def min(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
+    """min(x) -> smallest value; min(x, dim) -> (values, indices); min(x, y) -> minimum(x, y)."""
+    return _max_or_min("min", x, dim, keepdim, other)
+
+
+def logsumexp(x, dim=None, keepdim: bool = False):
+    """log(sum(exp(x))) over dim, computed without overflow."""
+    if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype):
+        x = cast(x, dtypes.DEFAULT_FLOAT)
+    return Logsumexp.apply(x, axes=normalize_dims(dim, x.ndim, "logsumexp"), keepdim=keepdim)
+
+
+def argmax(x, dim: int | None = None, keepdim: bool = False):
+    """Index of the largest value (of the flattened tensor when dim is None); int64."""
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "argmax")
+    return Argmax.apply(x, dim=axis, keepdim=keepdim)
+
+
+def argmin(x, dim: int | None = None, keepdim: bool = False):
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "argmin")
+    return Argmin.apply(x, dim=axis, keepdim=keepdim)
