@@ -377,6 +377,20 @@ class Tensor:
     def __ne__(self, other):
         return ops.compare(operator.ne, self, other)
 
+    def __and__(self, other):
+        return ops.compare(operator.and_, self, other)
+
+    def __or__(self, other):
+        return ops.compare(operator.or_, self, other)
+
+    def __xor__(self, other):
+        return ops.compare(operator.xor, self, other)
+
+    def __invert__(self):
+        if self.dtype != dtypes.bool:
+            raise TypeError(f"~ (logical not) needs a bool tensor, got {self.dtype}")
+        return ops.compare(operator.xor, self, True)
+
     def eq(self, other):
         return self == other
 

@@ -116,8 +116,9 @@ class Function:
 
     def release(self) -> None:
         """Drop everything saved for backward; a later backward through here raises."""
+        seq = self.seq
         self.__dict__.clear()
-        self.freed = True
+        self.seq, self.freed = seq, True
 
     def __repr__(self) -> str:
         return f"<{self.name} #{self.seq}>"
@@ -157,7 +158,7 @@ def backward(
     run = _Backward(create_graph, capture)
     tape = entries_leading_to(roots)
     for root, grad in zip(roots, root_grads):
-        run.handed_out.add(id(grad))  # the caller's array: never let a .grad alias it
+        run.handed_out.add(id(grad.data))  # the caller's array: never let a .grad alias it
         run.send(root, grad if create_graph else grad.data)
     with grad_mode.set_grad_enabled(create_graph):
         for fn in reversed(tape):

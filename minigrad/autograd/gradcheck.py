@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 from .. import backend, dtypes
 from ..tensor import Tensor
-from . import grad_mode
 
 
 class GradcheckError(RuntimeError):
@@ -37,26 +36,29 @@ def _check_inputs(inputs: Sequence, caller: str) -> tuple[Tensor, ...]:
     return inputs
 
 
+def _snapshot(fn, inputs):
+    """fn's outputs as float64 host copies (outputs may be views of the inputs' memory)."""
+    return [backend.to_host(o.data).astype("float64") for o in _outputs(fn, inputs)]
+
+
 def _numerical_jacobians(fn, inputs, eps):
     """J[k][i] (output k, input i) as host float64 arrays of shape (out.size, in.size)."""
     np = backend.numpy
-    with grad_mode.no_grad():
-        outs = _outputs(fn, inputs)
-        jac = [[np.zeros((o.data.size, x.data.size)) for x in inputs] for o in outs]
-        for i, x in enumerate(inputs):
-            if not (isinstance(x, Tensor) and x.requires_grad):
-                continue
-            flat = x.data.reshape(-1)  # a view: writing into it perturbs x
-            for j in range(flat.size):
-                original = flat[j].item()
-                flat[j] = original + eps
-                plus = _outputs(fn, inputs)
-                flat[j] = original - eps
-                minus = _outputs(fn, inputs)
-                flat[j] = original
-                for k, (p, m) in enumerate(zip(plus, minus)):
-                    diff = (p.data.astype("float64") - m.data.astype("float64")) / (2 * eps)
-                    jac[k][i][:, j] = backend.to_host(diff).reshape(-1)
+    outs = _snapshot(fn, inputs)
+    jac = [[np.zeros((o.size, x.data.size)) for x in inputs] for o in outs]
+    for i, x in enumerate(inputs):
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        flat = x.data.reshape(-1)  # a view: writing into it perturbs x
+        for j in range(flat.size):
+            original = flat[j].item()
+            flat[j] = original + eps
+            plus = _snapshot(fn, inputs)
+            flat[j] = original - eps
+            minus = _snapshot(fn, inputs)
+            flat[j] = original
+            for k, (p, m) in enumerate(zip(plus, minus)):
+                jac[k][i][:, j] = ((p - m) / (2 * eps)).reshape(-1)
     return jac
 
 
@@ -65,7 +67,8 @@ def _analytical_jacobians(fn, inputs):
 
     np = backend.numpy
     outs = _outputs(fn, inputs)
-    wrt = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    wrt = [inputs[i] for i in wrt_index]
     jac = [[np.zeros((o.data.size, x.data.size)) for x in inputs] for o in outs]
     for k, out in enumerate(outs):
         if not out.requires_grad:
@@ -78,9 +81,9 @@ def _analytical_jacobians(fn, inputs):
                 out, wrt, Tensor._make(seed.reshape(out.shape), False),
                 retain_graph=True, allow_unused=True,
             )  # fmt: skip
-            for g, x in zip(grads, wrt):
+            for g, i in zip(grads, wrt_index):
                 if g is not None:
-                    jac[k][inputs.index(x)][r] = backend.to_host(g.data).reshape(-1)
+                    jac[k][i][r] = backend.to_host(g.data).reshape(-1)
     return jac
 
 

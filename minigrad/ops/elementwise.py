@@ -231,14 +231,14 @@ def cast(x, dtype):
         return x
     if isinstance(x, Tensor) and not dtypes.is_floating(dtype):
         return Tensor._make(x.data.astype(dtype), False)
-    return Cast.apply(x, dtype)
+    return Cast.apply(x, dtype=dtype)
 
 
 def to_device(x, device):
     device = backend.as_device(device)
     if backend.device_of(x.data if isinstance(x, Tensor) else x) == device:
         return x
-    return ToDevice.apply(x, device)
+    return ToDevice.apply(x, device=device)
 
 
 def compare(op, a, b):
