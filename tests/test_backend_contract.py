@@ -1,0 +1,42 @@
+"""Only minigrad/backend.py decides between numpy and cupy.
+
+Everything else reaches array functions through `backend.xp_of(array)`, so a second,
+device-specific code path cannot creep in. Host-side file formats (reading MNIST's IDX files,
+writing .npz) are the exception: they produce or consume host arrays by definition.
+"""
+
+import ast
+from pathlib import Path
+
+import minigrad
+
+PACKAGE = Path(minigrad.__file__).parent
+HOST_IO = {"backend.py", "datasets/mnist.py", "serialization.py"}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_module_but_the_backend_imports_numpy_or_cupy():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative in HOST_IO:
+            continue
+        if _imported_modules(path) & {"numpy", "cupy", "cupyx"}:
+            offenders.append(relative)
+    assert offenders == [], f"these modules import numpy/cupy directly: {offenders}"
+
+
+def test_the_contract_test_would_catch_an_offender(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import numpy as np\nfrom cupy import asarray\n")
+    assert _imported_modules(bad) >= {"numpy", "cupy"}

@@ -1,0 +1,130 @@
+"""Tensor creation, PyTorch's default dtypes, conversions, printing and devices."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_default_dtypes_follow_pytorch(device):
+    assert mg.tensor(1.5, device=device).dtype == mg.float32
+    assert mg.tensor([1.0, 2.0], device=device).dtype == mg.float32
+    assert mg.tensor([1, 2], device=device).dtype == mg.int64
+    assert mg.tensor([1, 2.5], device=device).dtype == mg.float32
+    assert mg.tensor([True, False], device=device).dtype == mg.bool
+    assert mg.tensor([1, 2], dtype=mg.float64, device=device).dtype == mg.float64
+    # arrays keep their dtype, as torch.tensor(ndarray) does
+    assert mg.tensor(np.zeros(2, np.float64), device=device).dtype == mg.float64
+    assert mg.tensor(np.zeros(2, np.int32), device=device).dtype == mg.int32
+
+
+def test_tensor_copies_its_data_and_from_numpy_shares_it():
+    source = np.zeros(3, np.float32)
+    copied, shared = mg.tensor(source), mg.from_numpy(source)
+    source[0] = 7
+    assert copied.tolist()[0] == 0 and shared.tolist()[0] == 7
+
+
+def test_factories(device):
+    assert mg.zeros(2, 3, device=device).tolist() == [[0.0] * 3] * 2
+    assert mg.ones((2,), dtype=mg.int64, device=device).tolist() == [1, 1]
+    assert mg.full((2,), 7, device=device).dtype == mg.int64
+    assert mg.full((2,), 0.5, device=device).tolist() == [0.5, 0.5]
+    assert mg.empty(4, device=device).shape == (4,)
+    assert mg.arange(5, device=device).tolist() == [0, 1, 2, 3, 4]
+    assert mg.arange(1, 2, 0.5, device=device).tolist() == [1.0, 1.5]
+    assert mg.arange(1, 2, 0.5, device=device).dtype == mg.float32
+    x = mg.ones(2, 2, dtype=mg.float64, device=device)
+    assert mg.zeros_like(x).dtype == mg.float64 and mg.ones_like(x).tolist() == [[1.0] * 2] * 2
+    r = mg.rand(1000, device=device)
+    assert r.dtype == mg.float32 and 0 <= r.min().item() and r.max().item() < 1
+    n = mg.randn(10000, device=device)
+    assert abs(n.mean().item()) < 0.05 and abs(n.var().item() - 1) < 0.05
+    i = mg.randint(3, 7, (1000,), device=device)
+    assert i.dtype == mg.int64 and i.min().item() == 3 and i.max().item() == 6
+    assert mg.randint(5, (2, 2), device=device).shape == (2, 2)
+    assert mg.ones(3, requires_grad=True).requires_grad
+
+
+def test_manual_seed_makes_random_numbers_reproducible(device):
+    mg.manual_seed(123)
+    a = mg.randn(5, device=device).tolist()
+    mg.manual_seed(123)
+    assert mg.randn(5, device=device).tolist() == a
+
+
+def test_attributes_and_conversions(device):
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device=device)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.size() == (2, 3) and x.size(-1) == 3
+    assert x.numel() == 6 and len(x) == 2
+    assert x.T.shape == (3, 2) and x.T.tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+    assert x[1, 2].item() == 6.0 and isinstance(x[1, 2].item(), float)
+    assert x.long().dtype == mg.int64 and x.double().dtype == mg.float64
+    assert x.to(mg.float16).dtype == mg.float16 and x.float().dtype == mg.float32
+    assert isinstance(x.numpy(), np.ndarray) and x.cpu().device == "cpu"
+    assert str(x.device) == device if device == "cpu" else str(x.device).startswith("cuda")
+    with pytest.raises(RuntimeError, match="detach"):
+        mg.ones(2, requires_grad=True).numpy()
+
+
+def test_repr_looks_like_pytorch():
+    assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(mg.tensor([0.5, 1.25])) == "tensor([0.5000, 1.2500])"
+    assert repr(mg.tensor([1, 2])) == "tensor([1, 2])"
+    assert repr(mg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=float64)"
+    x = mg.tensor([1.0], requires_grad=True)
+    assert repr(x * 2) == "tensor([2.], grad_fn=<mul>)"
+
+
+def test_devices_parse_and_compare():
+    assert mg.device("cpu") == "cpu"
+    assert str(mg.backend.as_device("cuda")) == "cuda:0"
+    assert mg.backend.as_device("cuda:1").index == 1
+    for bad in ("gpu", "cuda:x", "cpu:0"):
+        with pytest.raises(ValueError, match="device"):
+            mg.tensor([1.0], device=bad)
+
+
+def test_cuda_request_without_cupy_is_a_clear_error():
+    if mg.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(RuntimeError, match="cupy|CUDA"):
+        mg.tensor([1.0], device="cuda")
+
+
+@pytest.mark.gpu
+def test_mixing_devices_names_both():
+    if not mg.cuda.is_available():
+        pytest.skip("needs cupy and a CUDA device")
+    with pytest.raises(RuntimeError, match="cpu.*cuda:0|cuda:0.*cpu"):
+        mg.ones(2) + mg.ones(2, device="cuda")
+
+
+@pytest.mark.gpu
+def test_gpu_round_trip_keeps_values_and_gradients():
+    if not mg.cuda.is_available():
+        pytest.skip("needs cupy and a CUDA device")
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.cuda() * 3).sum()
+    assert y.device == "cuda:0"
+    y.backward()
+    assert x.grad.device == "cpu" and x.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: mg.tensor("abc"), TypeError, "could not build"),
+        (lambda: mg.tensor([1.0], dtype="complex64"), TypeError, "not supported"),
+        (lambda: mg.zeros(-1), ValueError, "non-negative"),
+        (lambda: mg.randint(5, 2, (3,)), ValueError, "greater than low"),
+        (lambda: mg.manual_seed(1.5), TypeError, "int"),
+        (lambda: len(mg.tensor(1.0)), TypeError, "0-d"),
+        (lambda: bool(mg.ones(2)), RuntimeError, "ambiguous"),
+        (lambda: mg.ones(2).to(device="tpu"), ValueError, "device"),
+    ],
+)
+def test_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
