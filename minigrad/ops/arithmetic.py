@@ -21,19 +21,33 @@ def promote(*operands, to_float: bool = False) -> tuple:
     tensor-tensor mixes and integer tensors meeting a float need a cast. `to_float` makes an
     integer result the default float (true division).
     """
+    if len(operands) == 2 and _already_agree(*operands, to_float):
+        return operands  # the common case, decided without computing a result type
     tensors = [x for x in operands if isinstance(x, Tensor)]
     if not tensors:  # raw arrays inside a backward: numpy's rules suffice there
         return operands
     dtype = dtypes.result_type(*operands)
     if to_float and not dtypes.is_floating(dtype):
         dtype = dtypes.DEFAULT_FLOAT
-    if all(t.dtype == dtype for t in tensors) and (
-        dtypes.is_floating(dtype) or not any(isinstance(x, float) for x in operands)
-    ):
-        return operands
     from .elementwise import cast
 
     return tuple(cast(x, dtype) if isinstance(x, Tensor) else x for x in operands)
+
+
+def _already_agree(a, b, to_float: bool) -> bool:
+    """True when numpy computes a op b in PyTorch's result dtype with no cast needed."""
+    if isinstance(a, Tensor):
+        tensor, other = a, b
+    elif isinstance(b, Tensor):
+        tensor, other = b, a
+    else:
+        return True  # arrays and scalars only
+    kind = tensor.data.dtype.kind
+    if isinstance(other, Tensor):
+        return tensor.data.dtype == other.data.dtype and (kind == "f" or not to_float)
+    if kind == "f":
+        return isinstance(other, (float, int))
+    return kind == "i" and type(other) is int and not to_float
 
 
 def binary(cls: type[Function], a, b, to_float: bool = False):
