@@ -35,7 +35,7 @@ class Tape(list):
 
 
 def _shape(shape) -> str:
-    return "(" + ",".join(str(n) for n in shape) + ")"
+    return str(tuple(shape)).replace(" ", "")
 
 
 def tape(*tensors: Tensor) -> Tape:
