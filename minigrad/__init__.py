@@ -66,6 +66,8 @@ from .ops import (
     where,
 )
 from .tensor import Tensor
+from . import data, nn, optim  # noqa: E402 - after Tensor, which they build on
+from .serialization import load, save
 
 
 def eq(a, b) -> Tensor:

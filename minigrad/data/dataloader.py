@@ -1,0 +1,112 @@
+"""`DataLoader`: batches from a dataset, optionally shuffled by a seeded generator."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+from .. import backend, creation, ops
+from ..tensor import Tensor
+
+__all__ = ["DataLoader", "default_collate"]
+
+
+class DataLoader:
+    """Iterate over `dataset` in batches of `batch_size`.
+
+    - `shuffle`: a new random order every epoch (every `iter()`), drawn from the loader's own
+      generator, seeded by `seed` (or, when `seed` is None, from `mg.manual_seed`'s CPU
+      generator): the same seed gives the same sequence of epochs.
+    - `drop_last`: drop the final, smaller batch.
+    - A dataset with `__getitems__` (as `TensorDataset`) is asked for each batch at once: one
+      fancy-indexing per tensor (a slice, so views, when not shuffling), no per-sample Python.
+      Others are read sample by sample and joined with `collate_fn` (`default_collate`).
+
+    >>> loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, seed=0)
+    >>> for xb, yb in loader: ...
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+        collate_fn: Callable | None = None,
+    ):
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"batch_size should be a positive integer value, got {batch_size!r}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.seed = seed
+        self.collate_fn = collate_fn
+        self._rng = None  # made at the first shuffled epoch, so manual_seed may come later
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def _generator(self):
+        if self._rng is None:
+            if self.seed is not None:
+                self._rng = backend.numpy.random.default_rng(self.seed)
+            else:  # derive from the global CPU generator, which manual_seed controls
+                parent = backend.generator(backend.as_device("cpu"))
+                self._rng = backend.numpy.random.default_rng(parent.integers(2**63))
+        return self._rng
+
+    def __iter__(self) -> Iterator:
+        n, size = len(self.dataset), self.batch_size
+        stop = n - n % size if self.drop_last else n
+        order = self._generator().permutation(n) if self.shuffle else None
+        batched = self.collate_fn is None and hasattr(self.dataset, "__getitems__")
+        if batched and order is not None:
+            order = _on_dataset_device(order, self.dataset)  # one upload per epoch, not batch
+        for start in range(0, stop, size):
+            if order is None:
+                indices = slice(start, min(start + size, n))
+            else:
+                indices = order[start : start + size]
+            if batched:
+                yield self.dataset.__getitems__(indices)
+            else:
+                if isinstance(indices, slice):
+                    indices = range(indices.start, indices.stop)
+                samples = [self.dataset[int(i)] for i in indices]
+                yield (self.collate_fn or default_collate)(samples)
+
+
+def _on_dataset_device(order, dataset):
+    """The index array on the device of the dataset's tensors, when it has any."""
+    tensors = getattr(dataset, "tensors", None)
+    if tensors:
+        return backend.move(order, tensors[0].device)
+    return order
+
+
+def default_collate(samples: list):
+    """Join samples into a batch: tensors and arrays are stacked along a new first dim,
+    numbers become a 1-d tensor, and tuples/lists/dicts are joined field by field."""
+    first = samples[0]
+    if isinstance(first, Tensor):
+        return ops.stack(list(samples))
+    if backend.is_array(first):
+        return Tensor._make(backend.xp_of(first).stack(samples), False)
+    if isinstance(first, (bool, int, float)) or (
+        isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf"
+    ):
+        return creation.tensor(samples)
+    if isinstance(first, dict):
+        return {key: default_collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, (tuple, list)):
+        if any(len(s) != len(first) for s in samples):
+            raise RuntimeError("default_collate: each sample should have the same number of fields")
+        fields = [default_collate(list(column)) for column in zip(*samples)]
+        return tuple(fields) if isinstance(first, tuple) else fields
+    raise TypeError(
+        f"default_collate: samples must hold tensors, arrays, numbers, or tuples/lists/dicts "
+        f"of them; got {type(first).__name__}"
+    )

@@ -1,0 +1,136 @@
+"""Weight initialisers, as in `torch.nn.init`: each fills a tensor in place and returns it.
+
+They write straight into `tensor.data`, so they work on Parameters without `no_grad()`, and
+draw from the tensor's device generator, so `mg.manual_seed` makes them reproducible.
+
+>>> w = nn.init.kaiming_uniform_(mg.empty(128, 784), a=math.sqrt(5))  # Linear's default
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend, dtypes
+from ..tensor import Tensor
+
+__all__ = [
+    "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
+    "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+]  # fmt: skip
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity: relu sqrt(2), tanh 5/3, leaky_relu ..."""
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")  # fmt: skip
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field."""
+    if tensor.ndim < 2:
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fan(tensor: Tensor, mode: str) -> int:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _draw_dtype(tensor: Tensor):
+    """Generators draw float32 or float64; other float dtypes are drawn in float32 and cast."""
+    if not dtypes.is_floating(tensor.dtype):
+        raise TypeError(f"init: expected a floating point tensor, got {tensor.dtype}")
+    return tensor.dtype if tensor.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill with samples from U(a, b)."""
+    sample = backend.generator(tensor.device).random(tensor.shape, dtype=_draw_dtype(tensor))
+    sample *= b - a
+    sample += a
+    tensor.data[...] = sample
+    return tensor
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill with samples from N(mean, std**2)."""
+    rng = backend.generator(tensor.device)
+    sample = rng.standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
+    sample *= std
+    sample += mean
+    tensor.data[...] = sample
+    return tensor
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    tensor.data.fill(val)
+    return tensor
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 1)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -bound, bound)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+
+
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
+    """U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al., 2015).
+
+    `a` is the negative slope of the leaky_relu that follows; `nn.Linear` uses a=sqrt(5),
+    which makes bound = 1 / sqrt(fan_in).
+    """
+    if tensor.numel() == 0:
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound)
+
+
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
+    """N(0, std**2) with std = gain / sqrt(fan) (He et al., 2015)."""
+    if tensor.numel() == 0:
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std)

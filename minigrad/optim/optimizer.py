@@ -1,0 +1,207 @@
+"""`Optimizer`: parameter groups, per-parameter state, zero_grad and state_dict.
+
+Subclasses implement `_update(group)`, which changes each parameter's array *in place*
+(`p.data -= ...`): the Parameter objects a model holds stay the same, and no new parameter
+arrays are made per step.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from itertools import chain
+
+from .. import backend, dtypes
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+_ndarray = backend.numpy.ndarray
+
+
+class Optimizer:
+    """Base class of SGD, Adam and AdamW.
+
+    `params` is an iterable of tensors, of (name, tensor) pairs, or of dicts (parameter
+    groups), each dict holding `"params"` and any per-group settings that override the
+    defaults, e.g. `SGD([{"params": body}, {"params": head, "lr": 0.1}], lr=0.01)`.
+    """
+
+    def __init__(self, params: Iterable, defaults: dict):
+        self.defaults = defaults
+        self.state: dict[Tensor, dict] = {}
+        self.param_groups: list[dict] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {type(params).__name__}"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters, with settings that default to the optimizer's."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        params = list(params)
+        if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
+            group["param_names"] = [name for name, _ in params]
+            params = [p for _, p in params]
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group["params"] = params
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        if len(params) != len(set(params)):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        taken = set(chain.from_iterable(g["params"] for g in self.param_groups))
+        if not taken.isdisjoint(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad._fn is not None:
+                        p.grad = p.grad.detach()
+                    p.grad.data.fill(0)
+
+    def step(self, closure: Callable | None = None):
+        """Update every parameter that has a gradient. `closure` (optional) re-evaluates the
+        model and returns the loss, which step returns."""
+        loss = None
+        if closure is not None:
+            with grad_mode.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            self._update(group)
+        return loss
+
+    def _update(self, group: dict) -> None:
+        raise NotImplementedError
+
+    # ----- state_dict -------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """`{"state": {index: {...}}, "param_groups": [{..., "params": [index, ...]}]}`.
+
+        Parameters are numbered in order across groups, as in PyTorch. The state tensors
+        are the optimizer's own (not copies): save or copy them before stepping again.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore state saved by `state_dict()` into an optimizer over the same parameters.
+
+        Saved tensors are copied onto each parameter's device; floating ones (except
+        `step`) are cast to the parameter's dtype. The saved group settings (lr, ...)
+        replace the current ones.
+        """
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for group, saved in zip(self.param_groups, saved_groups):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    "of optimizer's group"
+                )
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in self.param_groups),
+            )
+        )
+        state = {}
+        for key, value in state_dict["state"].items():
+            if key not in id_map:
+                continue
+            param = id_map[key]
+            state[param] = {name: _cast(param, name, v) for name, v in value.items()}
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.param_groups = saved_groups
+        self.state = state
+        self._scratch_buffers = {}
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # ----- for subclasses ---------------------------------------------------------------
+    def _scratch(self, p: Tensor, count: int) -> list:
+        """`count` reusable arrays shaped like `p`, so a step allocates nothing.
+
+        Kept outside `state` (they hold no information between steps) and remade if the
+        parameter has moved or been cast.
+        """
+        buffers = self.__dict__.setdefault("_scratch_buffers", {})
+        found = buffers.get(p)
+        array = p.data
+        if (
+            found is not None
+            and len(found) >= count
+            and type(found[0]) is type(array)
+            and found[0].shape == array.shape
+            and found[0].dtype == array.dtype
+            and (type(array) is _ndarray or found[0].device == array.device)
+        ):
+            return found
+        xp = backend.xp_of(array)
+        found = buffers[p] = [xp.empty_like(array) for _ in range(count)]
+        return found
+
+
+def _cast(param: Tensor, name: str, value):
+    """A copy of a saved state value, on the parameter's device (and dtype, for floats)."""
+    if isinstance(value, Tensor) or backend.is_array(value):
+        array = value.data if isinstance(value, Tensor) else value
+        if name == "step":  # kept on the host, as PyTorch does, so reading it never syncs
+            return Tensor._make(backend.to_host(array).copy(), False)
+        array = backend.move(array, param.device)
+        if dtypes.is_floating(array.dtype):
+            array = array.astype(param.dtype, copy=False)
+        if array is (value.data if isinstance(value, Tensor) else value):
+            array = array.copy()
+        return Tensor._make(array, False)
+    return copy.deepcopy(value)

@@ -1,0 +1,82 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import backend
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """PyTorch's SGD. Per parameter p with gradient g, each step:
+
+        g = g + weight_decay * p                        (if weight_decay)
+        buf = g on the first step, else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf     (if momentum)
+        p = p - lr * g
+
+    >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    """
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+    ):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+            nesterov=nesterov,
+        )  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _update(self, group: dict) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            x, g = p.data, p.grad.data
+            xp = backend.xp_of(x)
+            scratch = self._scratch(p, 2 if momentum != 0 else 1)
+            tmp, tmp2 = scratch[0], scratch[-1]
+            if weight_decay != 0:  # g + weight_decay * p, leaving p.grad as it is
+                xp.multiply(x, weight_decay, out=tmp)
+                tmp += g
+                g = tmp
+            if momentum != 0:
+                state = self.state.setdefault(p, {})
+                if "momentum_buffer" not in state:
+                    buf = g.copy()
+                    state["momentum_buffer"] = Tensor._make(buf, False)
+                else:
+                    buf = state["momentum_buffer"].data
+                    buf *= momentum
+                    if dampening == 0:
+                        buf += g
+                    else:
+                        xp.multiply(g, 1 - dampening, out=tmp2)
+                        buf += tmp2
+                if nesterov:
+                    xp.multiply(buf, momentum, out=tmp2)
+                    tmp2 += g
+                    g = tmp2
+                else:
+                    g = buf
+            xp.multiply(g, lr, out=tmp)
+            x -= tmp

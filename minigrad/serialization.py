@@ -1,0 +1,207 @@
+"""`save` and `load`: checkpoints as `.npz` files, without pickle.
+
+A checkpoint is an ordinary `.npz` archive: one `.npy` entry per tensor, named after its key
+(`numpy.load(path)["0.weight"]` works), plus one entry, `__minigrad__`, holding a small JSON
+description of what was saved: the nesting of dicts, lists and tuples, the plain values in
+it (numbers, strings, None), and each tensor's dtype and shape, checked again on load. So a
+model's `state_dict()` round-trips, and so does `{"model": ..., "optimizer": ..., "epoch": 3}`.
+
+Nothing is ever unpickled: loading runs no code from the file. Writes go to a temporary file
+in the same directory, are flushed to disk, then renamed over the target, so a crash leaves
+either the old file or the new one, never half of one. Here, as in the MNIST reader, host I/O
+is the point, so numpy is used directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import zipfile
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import backend, dtypes
+from .tensor import Tensor
+
+__all__ = ["load", "save"]
+
+_META = "__minigrad__"
+_FORMAT = "minigrad.save"
+_VERSION = 1
+_PathArg = str | os.PathLike
+
+
+def save(obj, path: _PathArg) -> None:
+    """Write `obj` (a state_dict, or any nesting of dicts/lists/tuples of tensors, arrays,
+    numbers, strings and None) to `path` as an `.npz` file, atomically.
+
+    GPU tensors are copied to the host; dtypes and values are stored exactly.
+
+    >>> mg.save(model.state_dict(), "model.npz")
+    >>> model.load_state_dict(mg.load("model.npz"))
+    """
+    arrays: dict[str, np.ndarray] = {}
+    tree = _encode(obj, (), arrays)
+    meta = json.dumps({"format": _FORMAT, "version": _VERSION, "tree": tree})
+    arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
+    _atomic_write_npz(os.fspath(path), arrays)
+
+
+def load(path: _PathArg, device=None, *, map_location=None):
+    """Read a file written by `save`; tensors come back on `device` (default: the CPU).
+
+    `map_location` is accepted as another name for `device`, as in PyTorch. Raises
+    ValueError, naming the file, if it is truncated, corrupted, or not written by `save`.
+    """
+    path = os.fspath(path)
+    target = backend.as_device(device if device is not None else map_location)
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":  # every zip (and so every .npz) starts with this
+        raise ValueError(
+            f"{path}: not a minigrad checkpoint: expected an .npz (zip) file written by "
+            f"mg.save, but the file starts with {head!r}"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if _META not in npz.files:
+                raise ValueError(
+                    f"{path}: this .npz file was not written by mg.save (it has no "
+                    f"'{_META}' entry); read it with numpy.load instead"
+                )
+            meta = _read_meta(npz[_META], path)
+            return _decode(meta["tree"], npz, path, target)
+    except ValueError as exc:
+        if str(exc).startswith(path):
+            raise
+        raise ValueError(f"{path}: corrupted or truncated checkpoint ({exc})") from exc
+    except Exception as exc:  # zipfile reports damage as BadZipFile, zlib.error, EOFError,
+        # NotImplementedError (a flipped method field), RuntimeError ("encrypted"), ...
+        raise ValueError(
+            f"{path}: corrupted or truncated checkpoint ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+# ----- writing --------------------------------------------------------------------------
+def _encode(obj, where: tuple, arrays: dict):
+    """The JSON description of `obj`; its arrays go into `arrays` under unique names."""
+    if isinstance(obj, Tensor) or backend.is_array(obj):
+        array = backend.to_host(obj.data if isinstance(obj, Tensor) else obj)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"save: cannot store arrays of dtype {array.dtype} at {_show(where)}")
+        name = ".".join(str(k) for k in where) or "tensor"
+        base, n = name, 1
+        while name in arrays or name == _META:
+            n += 1
+            name = f"{base}~{n}"
+        arrays[name] = array
+        return {
+            "kind": "tensor" if isinstance(obj, Tensor) else "ndarray",
+            "key": name,
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+        }
+    if isinstance(obj, Mapping):
+        items = []
+        for k, v in obj.items():
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise TypeError(
+                    f"save: dict keys must be str, int, float, bool or None, got "
+                    f"{type(k).__name__} at {_show(where)}"
+                )
+            items.append([k, _encode(v, where + (k,), arrays)])
+        return {"kind": "dict", "items": items}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {"kind": kind, "items": [_encode(v, where + (i,), arrays) for i, v in enumerate(obj)]}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"kind": "value", "value": obj}
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":  # a numpy scalar
+        return {"kind": "value", "value": obj.item()}
+    raise TypeError(
+        f"save: cannot store a {type(obj).__name__} at {_show(where)}: only tensors, arrays, "
+        "numbers, strings, None, and dicts/lists/tuples of them can be saved (no pickle)"
+    )
+
+
+def _show(where: tuple) -> str:
+    return "the top level" if not where else "key " + ".".join(str(k) for k in where)
+
+
+def _atomic_write_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays as an uncompressed .npz: to a temp file, fsync, rename over `path`."""
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    # os.open with mode 0o666 (not mkstemp's 0o600): the file gets the usual umask permissions.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            # zipfile directly rather than np.savez: any key is a valid name here (savez
+            # would take a key called "file" as its own argument).
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for name, array in arrays.items():
+                    with zf.open(name + ".npy", "w", force_zip64=True) as entry:
+                        np.lib.format.write_array(entry, array, allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    try:  # make the rename itself durable; not possible everywhere (e.g. Windows)
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+# ----- reading --------------------------------------------------------------------------
+def _read_meta(raw: np.ndarray, path: str) -> dict:
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: corrupted checkpoint: unreadable '{_META}' entry ({exc})")
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT or "tree" not in meta:
+        raise ValueError(f"{path}: corrupted checkpoint: unexpected '{_META}' entry")
+    if meta.get("version") != _VERSION:
+        raise ValueError(
+            f"{path}: checkpoint format version {meta.get('version')} is not supported by this "
+            f"minigrad (it reads version {_VERSION})"
+        )
+    return meta
+
+
+def _decode(node, npz, path: str, device):
+    kind = node["kind"]
+    if kind in ("tensor", "ndarray"):
+        name = node["key"]
+        if name not in npz.files:
+            raise ValueError(f"{path}: corrupted checkpoint: the entry '{name}' is missing")
+        array = npz[name]  # reading the whole entry checks its CRC
+        expected = (np.dtype(node["dtype"]), tuple(node["shape"]))
+        if (array.dtype, array.shape) != expected:
+            raise ValueError(
+                f"{path}: corrupted checkpoint: '{name}' holds {array.dtype} {array.shape}, "
+                f"the description says {expected[0]} {expected[1]}"
+            )
+        if array.dtype not in dtypes._SUPPORTED:
+            raise ValueError(f"{path}: '{name}' has dtype {array.dtype}, which minigrad lacks")
+        if kind == "ndarray":
+            return array
+        return Tensor._make(backend.move(array, device), False)
+    if kind == "dict":
+        return {k: _decode(v, npz, path, device) for k, v in node["items"]}
+    if kind == "list":
+        return [_decode(v, npz, path, device) for v in node["items"]]
+    if kind == "tuple":
+        return tuple(_decode(v, npz, path, device) for v in node["items"])
+    if kind == "value":
+        return node["value"]
+    raise ValueError(f"{path}: corrupted checkpoint: unknown entry kind {kind!r}")
