@@ -1,0 +1,136 @@
+"""Dataset, TensorDataset and DataLoader: batching, shuffling by seed, the batched fast path."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.data import DataLoader, Dataset, TensorDataset, default_collate
+
+
+def _dataset(n=10, device="cpu"):
+    x = mg.arange(n, device=device).float().reshape(n, 1) * mg.ones(1, 3, device=device)
+    return TensorDataset(x, mg.arange(n, device=device))
+
+
+def test_tensor_dataset_indexing(device):
+    ds = _dataset(device=device)
+    assert len(ds) == 10
+    x, y = ds[3]
+    assert x.tolist() == [3.0, 3.0, 3.0] and y.item() == 3
+    x, y = ds[mg.tensor([4, 1])]
+    assert x.shape == (2, 3) and y.tolist() == [4, 1]
+    x, y = ds[np.array([0, 9])]  # a host index array works for a GPU dataset too
+    assert y.tolist() == [0, 9] and y.device == device
+    _, y = ds[[2, 2]]
+    assert y.tolist() == [2, 2]
+    x, _ = ds[2:5]
+    assert x.shape == (3, 3)
+
+
+def test_tensor_dataset_checks_its_tensors():
+    with pytest.raises(ValueError, match="Size mismatch"):
+        TensorDataset(mg.zeros(3, 2), mg.zeros(4))
+    with pytest.raises(ValueError, match="at least one"):
+        TensorDataset()
+    with pytest.raises(TypeError, match="expected Tensors"):
+        TensorDataset(np.zeros(3))
+
+
+def test_sequential_batches_cover_the_dataset_in_order(device):
+    loader = DataLoader(_dataset(device=device), batch_size=4)
+    batches = [y.tolist() for _, y in loader]
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert len(loader) == 3
+    assert all(x.device == device for x, _ in loader)
+
+
+def test_drop_last():
+    loader = DataLoader(_dataset(), batch_size=4, drop_last=True)
+    assert [y.tolist() for _, y in loader] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert len(loader) == 2
+    shuffled = DataLoader(_dataset(), batch_size=4, drop_last=True, shuffle=True, seed=0)
+    assert [len(y) for _, y in shuffled] == [4, 4]
+
+
+def _epoch(loader):
+    return [i for _, y in loader for i in y.tolist()]
+
+
+def test_shuffle_is_a_permutation_and_changes_every_epoch(device):
+    loader = DataLoader(_dataset(100, device), batch_size=16, shuffle=True, seed=3)
+    first, second = _epoch(loader), _epoch(loader)
+    assert sorted(first) == list(range(100)) and sorted(second) == list(range(100))
+    assert first != list(range(100)) and first != second
+
+
+def test_the_same_seed_gives_the_same_order():
+    make = lambda seed: DataLoader(_dataset(50), batch_size=8, shuffle=True, seed=seed)  # noqa: E731
+    a, b, c = make(7), make(7), make(8)
+    assert [_epoch(a), _epoch(a)] == [_epoch(b), _epoch(b)]
+    assert _epoch(c) != _epoch(make(7))
+
+
+def test_without_a_seed_manual_seed_decides():
+    def order():
+        mg.manual_seed(11)
+        return _epoch(DataLoader(_dataset(50), batch_size=8, shuffle=True))
+
+    assert order() == order()
+
+
+def test_sequential_batches_are_views_and_shuffled_ones_one_gather_each():
+    ds = _dataset(20)
+    calls = []
+
+    class Counting(TensorDataset):
+        def __getitems__(self, indices):
+            calls.append(indices)
+            return super().__getitems__(indices)
+
+        def __getitem__(self, index):  # the loader must not fall back to one sample at a time
+            assert not isinstance(index, int), "per-sample access"
+            return super().__getitem__(index)
+
+    counting = Counting(*ds.tensors)
+    x, _ = next(iter(DataLoader(counting, batch_size=8)))
+    assert np.shares_memory(x.data, ds.tensors[0].data)  # a slice: no copy
+    calls.clear()
+    assert len(list(DataLoader(counting, batch_size=8, shuffle=True, seed=0))) == 3
+    assert len(calls) == 3  # one call, one index array, per batch
+
+
+class Squares(Dataset):
+    """A map-style dataset without a batched path: samples are (array, int)."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return np.full(2, i * i, dtype=np.float32), i
+
+
+def test_generic_datasets_are_collated():
+    batches = list(DataLoader(Squares(), batch_size=2))
+    x, y = batches[0]
+    assert x.tolist() == [[0.0, 0.0], [1.0, 1.0]] and y.tolist() == [0, 1] and y.dtype == mg.int64
+    assert [len(y) for _, y in batches] == [2, 2, 1]
+    shuffled = DataLoader(Squares(), batch_size=5, shuffle=True, seed=0)
+    (x, y), = list(shuffled)
+    assert sorted(y.tolist()) == [0, 1, 2, 3, 4]
+    assert x[:, 0].tolist() == [float(i * i) for i in y.tolist()]
+
+
+def test_collate_fn_and_default_collate():
+    loader = DataLoader(Squares(), batch_size=5, collate_fn=lambda samples: len(samples))
+    assert list(loader) == [5]
+    batch = default_collate([{"a": mg.ones(2), "b": 1.5}, {"a": mg.zeros(2), "b": 2.5}])
+    assert batch["a"].shape == (2, 2) and batch["b"].tolist() == [1.5, 2.5]
+    with pytest.raises(TypeError, match="default_collate"):
+        default_collate([object()])
+
+
+def test_dataset_base_class_must_be_implemented():
+    with pytest.raises(NotImplementedError):
+        Dataset()[0]
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(_dataset(), batch_size=0)
