@@ -115,7 +115,8 @@ def _encode(obj, where: tuple, arrays: dict):
         return {"kind": "dict", "items": items}
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {"kind": kind, "items": [_encode(v, where + (i,), arrays) for i, v in enumerate(obj)]}
+        items = [_encode(v, where + (i,), arrays) for i, v in enumerate(obj)]
+        return {"kind": kind, "items": items}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return {"kind": "value", "value": obj}
     if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":  # a numpy scalar

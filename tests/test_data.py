@@ -64,7 +64,9 @@ def test_shuffle_is_a_permutation_and_changes_every_epoch(device):
 
 
 def test_the_same_seed_gives_the_same_order():
-    make = lambda seed: DataLoader(_dataset(50), batch_size=8, shuffle=True, seed=seed)  # noqa: E731
+    def make(seed):
+        return DataLoader(_dataset(50), batch_size=8, shuffle=True, seed=seed)
+
     a, b, c = make(7), make(7), make(8)
     assert [_epoch(a), _epoch(a)] == [_epoch(b), _epoch(b)]
     assert _epoch(c) != _epoch(make(7))

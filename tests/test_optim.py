@@ -231,7 +231,10 @@ def _trained_pair(make):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True)],
+    [
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
+    ],
     ids=["sgd", "adam"],
 )
 def test_state_dict_round_trip_continues_identically(make, tmp_path):
