@@ -67,6 +67,7 @@ from .ops import (
 )
 from .tensor import Tensor
 from . import data, nn, optim  # noqa: E402 - after Tensor, which they build on
+from . import viz  # noqa: E402
 from .serialization import load, save
 
 

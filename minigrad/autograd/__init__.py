@@ -6,14 +6,17 @@ from collections.abc import Sequence
 
 from ..tensor import Tensor, _initial_gradient
 from . import engine
+from .anomaly import AnomalyError, detect_anomaly
 from .engine import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tape import Tape, TapeEntry, tape
+from .trace import BackwardTrace, GradInfo, TraceStep, trace_backward
 
 __all__ = [
-    "Function", "GradcheckError", "Tape", "TapeEntry", "enable_grad", "grad", "gradcheck",
-    "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "tape",
+    "AnomalyError", "BackwardTrace", "Function", "GradInfo", "GradcheckError", "Tape",
+    "TapeEntry", "TraceStep", "detect_anomaly", "enable_grad", "grad", "gradcheck",
+    "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "tape", "trace_backward",
 ]  # fmt: skip
 
 

@@ -37,6 +37,11 @@ from . import grad_mode
 _next_seq = itertools.count()
 _ndarray = backend.numpy.ndarray
 
+# Watchers of every op and every backward step: `detect_anomaly()` (anomaly.py) and
+# `trace_backward()` (trace.py) add themselves here. Empty in normal use, so the cost on the hot
+# path is one truth test per op and per replayed entry.
+observers: list = []
+
 
 class Function:
     """One primitive op: `forward` on arrays, `backward` on the gradient; one tape entry.
@@ -105,6 +110,9 @@ class Function:
                 fn._output_array = out
                 fn._output_ref = weakref.ref(result)
             result._fn = fn
+        if observers:  # anomaly mode or a backward trace is on
+            for observer in observers:
+                observer.forward(fn, result)
         return result
 
     @property
@@ -170,6 +178,9 @@ def backward(
             input_grads = fn.backward(grad, *inputs)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
+            if observers:
+                for observer in observers:
+                    observer.backward(fn, grad, input_grads)
             for x, gx in zip(fn.inputs, input_grads):
                 run.send(x, gx)
             if not retain_graph:

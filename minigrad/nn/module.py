@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from .. import backend, dtypes
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from ..autograd.engine import Function
+from ..tensor import Tensor, _HookHandle
 
 __all__ = ["Module", "Parameter"]
 
@@ -105,6 +106,9 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", [])
+        object.__setattr__(self, "_forward_hooks", [])
+        object.__setattr__(self, "_backward_hooks", [])
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -112,7 +116,46 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ----- hooks ------------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Callable) -> _HookHandle:
+        """Call `hook(module, args)` before each forward; it may return new args."""
+        self._forward_pre_hooks.append(hook)
+        return _HookHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable) -> _HookHandle:
+        """Call `hook(module, args, output)` after each forward; it may return a new output."""
+        self._forward_hooks.append(hook)
+        return _HookHandle(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook: Callable) -> _HookHandle:
+        """Call `hook(module, grad_input, grad_output)` once backward reaches the inputs.
+
+        `grad_output` holds the gradients of the outputs, `grad_input` those of the positional
+        tensor inputs (None for inputs that need none); the hook may return a new
+        `grad_input`. As in PyTorch, inputs and outputs pass through an identity op
+        (`backward_hook` on the tape) that catches their gradients.
+        """
+        self._backward_hooks.append(hook)
+        return _HookHandle(self._backward_hooks, hook)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        for hook in list(self._forward_pre_hooks):
+            new_args = hook(self, args)
+            if new_args is not None:
+                args = new_args if isinstance(new_args, tuple) else (new_args,)
+        catch = _GradCatcher(self) if self._backward_hooks and grad_mode.enabled else None
+        if catch is not None:
+            args = catch.inputs(args)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks):
+            new_output = hook(self, args, output)
+            if new_output is not None:
+                output = new_output
+        return output if catch is None else catch.outputs(output)
 
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -476,3 +519,76 @@ class Module:
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+class BackwardHook(Function):
+    """Identity; where a module with backward hooks catches the gradients of its tensors."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g, x):
+        return g
+
+
+class _GradCatcher:
+    """One call of a module with full backward hooks: collects grad_output, then grad_input.
+
+    Backward reaches the outputs' identities first and the inputs' last (they were recorded
+    first), so the hooks run when the last input gradient arrives (or the last output one,
+    when no input needs a gradient). By then the other inputs' gradients have been passed
+    on, so a hook may replace grad_input only where a single input needs a gradient.
+    """
+
+    def __init__(self, module: Module):
+        self.module = module
+        self.grad_input: dict[int, Tensor] = {}
+        self.grad_output: dict[int, Tensor] = {}
+
+    def inputs(self, args: tuple) -> tuple:
+        self.n_in, self.tracked_in = len(args), [i for i, a in enumerate(args) if _needs_grad(a)]
+        return tuple(self._catch(a, self.grad_input, i) for i, a in enumerate(args))
+
+    def outputs(self, output):
+        outs = output if isinstance(output, tuple) else (output,)
+        self.n_out, self.tracked_out = len(outs), [j for j, o in enumerate(outs) if _needs_grad(o)]
+        caught = tuple(self._catch(o, self.grad_output, j) for j, o in enumerate(outs))
+        return caught if isinstance(output, tuple) else caught[0]
+
+    def _catch(self, t, store: dict, i: int):
+        if not _needs_grad(t):
+            return t
+        caught = BackwardHook.apply(t)
+        caught.register_hook(lambda g: self._arrived(store, i, g))
+        return caught
+
+    def _arrived(self, store: dict, i: int, grad):
+        store[i] = grad
+        if self.tracked_in:
+            ready = store is self.grad_input and len(store) == len(self.tracked_in)
+        else:
+            ready = len(store) == len(self.tracked_out)
+        if not ready:
+            return None
+        grad_input = tuple(self.grad_input.get(k) for k in range(self.n_in))
+        grad_output = tuple(self.grad_output.get(k) for k in range(self.n_out))
+        self.grad_input.clear()  # ready for another backward through a retained graph
+        self.grad_output.clear()
+        for hook in list(self.module._backward_hooks):
+            new = hook(self.module, grad_input, grad_output)
+            if new is None:
+                continue
+            new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
+            if len(new) != self.n_in or any(
+                new[k] is not grad_input[k] for k in self.tracked_in if k != i
+            ):
+                raise RuntimeError(
+                    "a full backward hook may return a new grad_input (one entry per input) "
+                    "only for a module with a single input that requires grad"
+                )
+            grad_input = new
+        return grad_input[i] if self.tracked_in else None
+
+
+def _needs_grad(x) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
