@@ -40,6 +40,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw new weights and bias, as at construction."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.in_features
@@ -47,6 +48,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        """(*, in_features) -> (*, out_features), one tape entry (`F.linear`)."""
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
@@ -65,6 +67,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
+        """max(x, 0), same shape."""
         return F.relu(x)
 
     def extra_repr(self) -> str:
@@ -83,6 +86,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
+        """Dropped and rescaled in training mode, `x` itself in eval mode."""
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
@@ -98,6 +102,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        """`x` with dims start_dim..end_dim merged (a reshape)."""
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -111,6 +116,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, x: Tensor) -> Tensor:
+        """`x`, unchanged."""
         return x
 
 
@@ -132,6 +138,7 @@ class Sequential(Module):
                 self.add_module(str(i), module)
 
     def forward(self, x):
+        """Each module applied to the previous one's output, in order."""
         for module in self._modules.values():
             x = module(x)
         return x
@@ -167,5 +174,6 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
+        """Add `module` at the end, named by its position."""
         self.add_module(str(len(self)), module)
         return self

@@ -1,0 +1,176 @@
+"""Train a two-layer perceptron on MNIST with minigrad.
+
+    python examples/mnist_mlp.py                          # the defaults below
+    python examples/mnist_mlp.py --save mlp.npz --plot curves.png
+    python examples/mnist_mlp.py --load mlp.npz           # evaluate saved weights
+    python examples/mnist_mlp.py --device cuda            # on a GPU, with cupy
+
+What the defaults achieve (2-core CPU, numpy with OpenBLAS): 98.1-98.2% accuracy on the
+full 10,000-image test set after 6 epochs, in about 19 s of training. The same --seed gives
+the same numbers on the CPU.
+"""
+
+import argparse
+import sys
+import time
+
+from tqdm import tqdm
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+from minigrad.data import DataLoader, TensorDataset
+from minigrad.datasets import MNIST
+
+# ----- settings (each one is also a command-line flag) ---------------------------------------
+EPOCHS = 6
+BATCH_SIZE = 128
+LR = 2e-3  # Adam's; the learning rate anneals to 0 along a cosine over the run
+OPTIMIZER = "adam"  # adam | adamw | sgd (sgd uses momentum 0.9; try --lr 0.1)
+HIDDEN = 512
+DEVICE = "cpu"
+SEED = 0
+LOG_EVERY = 50  # steps between progress-bar updates: reading the loss waits for the device
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--epochs", type=int, default=EPOCHS)
+    p.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    p.add_argument("--lr", type=float, default=LR)
+    p.add_argument("--optimizer", choices=["adam", "adamw", "sgd"], default=OPTIMIZER)
+    p.add_argument("--hidden", type=int, default=HIDDEN, help="hidden layer width")
+    p.add_argument("--device", choices=["cpu", "cuda"], default=DEVICE)
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--data", default=None, help="directory with the MNIST files (optional)")
+    p.add_argument("--save", metavar="PATH", help="save the trained weights (.npz)")
+    p.add_argument("--load", metavar="PATH", help="evaluate saved weights instead of training")
+    p.add_argument("--plot", metavar="PNG", help="plot training loss and test accuracy")
+    p.add_argument("--train-size", type=int, default=None, help="use the first N train images")
+    p.add_argument("--test-size", type=int, default=None, help="use the first N test images")
+    return p.parse_args(argv)
+
+
+def build_model(hidden: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def evaluate(model, x, y, batch_size=2000):
+    """Mean cross-entropy and accuracy over (x, y), without recording a graph."""
+    model.eval()
+    total_loss, correct = 0.0, 0
+    with mg.no_grad():
+        for i in range(0, len(x), batch_size):
+            logits = model(x[i : i + batch_size])
+            target = y[i : i + batch_size]
+            total_loss += F.cross_entropy(logits, target, reduction="sum").item()
+            correct += (logits.argmax(1) == target).sum().item()
+    model.train()
+    return total_loss / len(x), correct / len(x)
+
+
+def plot_curves(path, step_losses, points_per_epoch, test_accuracies):
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no window
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot([(i + 1) / points_per_epoch for i in range(len(step_losses))], step_losses)
+    left.set(xlabel="epoch", ylabel="training loss", yscale="log", title="training loss")
+    right.plot(range(1, len(test_accuracies) + 1), [100 * a for a in test_accuracies], "o-")
+    right.set(xlabel="epoch", ylabel="test accuracy (%)", title="test accuracy")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    if args.plot:  # check before training, not after
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            sys.exit(
+                f"--plot {args.plot}: plotting needs matplotlib, which is not installed.\n"
+                "Install it with: pip install matplotlib   (or: pip install 'minigrad[plot]')"
+            )
+    mg.manual_seed(args.seed)
+
+    # The whole dataset as two arrays, moved to the device once; batches index into it.
+    x_train, y_train = MNIST(args.data, train=True).arrays()
+    x_test, y_test = MNIST(args.data, train=False).arrays()
+    x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
+    x_test, y_test = x_test[: args.test_size], y_test[: args.test_size]
+    x_train, y_train = (mg.from_numpy(a).to(args.device) for a in (x_train, y_train))
+    x_test, y_test = (mg.from_numpy(a).to(args.device) for a in (x_test, y_test))
+
+    if args.load:
+        weights = mg.load(args.load)
+        model = build_model(hidden=weights["0.weight"].shape[0]).to(args.device)
+        model.load_state_dict(weights)
+        test_loss, test_acc = evaluate(model, x_test, y_test)
+        print(f"{args.load}: test loss {test_loss:.4f}, test accuracy {100 * test_acc:.2f}%")
+        return {"test_loss": test_loss, "test_acc": test_acc}
+
+    model = build_model(args.hidden).to(args.device)
+    if args.optimizer == "sgd":
+        optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+    elif args.optimizer == "adamw":
+        optimizer = optim.AdamW(model.parameters(), lr=args.lr)
+    else:
+        optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    loader = DataLoader(
+        TensorDataset(x_train, y_train), args.batch_size, shuffle=True, seed=args.seed
+    )
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * len(loader))
+    print(model)
+    print(f"{len(x_train)} training images, {len(x_test)} test images, device {args.device}")
+
+    history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [], "steps": []}
+    train_seconds, start = 0.0, time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        t0 = time.perf_counter()
+        epoch_loss = running = 0.0  # tensors once the first loss is added
+        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", leave=False, file=sys.stdout)
+        for step, (xb, yb) in enumerate(bar, start=1):
+            loss = F.cross_entropy(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            running = running + loss.detach()  # stays on the device: no sync per step
+            if step % LOG_EVERY == 0:
+                mean = running.item() / LOG_EVERY
+                history["steps"].append(mean)
+                bar.set_postfix(loss=f"{mean:.4f}")
+                epoch_loss, running = epoch_loss + running, 0.0
+        train_loss = float(epoch_loss + running) / len(loader)
+        seconds = time.perf_counter() - t0
+        train_seconds += seconds
+        test_loss, test_acc = evaluate(model, x_test, y_test)
+        history["train_loss"].append(train_loss)
+        history["test_loss"].append(test_loss)
+        history["test_acc"].append(test_acc)
+        history["seconds"].append(seconds)
+        print(
+            f"epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}, "
+            f"test accuracy {100 * test_acc:.2f}%, {seconds:.1f}s"
+        )
+
+    best = max(range(args.epochs), key=lambda i: history["test_acc"][i])
+    print(
+        f"best test accuracy {100 * history['test_acc'][best]:.2f}% (epoch {best + 1}); "
+        f"training {train_seconds:.1f}s, total {time.perf_counter() - start:.1f}s"
+    )
+    if args.save:
+        mg.save(model.state_dict(), args.save)
+        print(f"saved the weights to {args.save}")
+    if args.plot:
+        plot_curves(args.plot, history["steps"], len(loader) / LOG_EVERY, history["test_acc"])
+        print(f"saved the curves to {args.plot}")
+    return history
+
+
+if __name__ == "__main__":
+    main()
