@@ -117,10 +117,12 @@ def _class_index(y, xp) -> tuple:
 
 # ----- activations, linear, dropout ------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0) elementwise. `inplace=True` writes the result into `input` (only allowed
-    where nothing is being recorded for it)."""
-    out = ops.relu(input)
-    return input.copy_(out) if inplace else out
+    """max(x, 0), elementwise.
+
+    `inplace` is accepted for PyTorch compatibility and ignored, as in `nn.ReLU`: minigrad
+    never overwrites a tensor that autograd may need.
+    """
+    return ops.relu(input)
 
 
 class Linear(Function):
@@ -221,7 +223,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout).
 
     Outside training (or with p=0) it returns `input` unchanged. The mask is drawn from the
-    input's device generator, so `mg.manual_seed` makes it reproducible.
+    input's device generator, so `mg.manual_seed` makes it reproducible. `inplace` is
+    accepted and ignored, as in `relu`.
     """
     _require_tensor(input, "input", "dropout")
     if not 0.0 <= p <= 1.0:
@@ -237,8 +240,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         uniform = backend.generator(input.device).random(input.shape, dtype=draw)
         mask = (uniform >= p).astype(input.dtype)  # kept with probability 1 - p
         mask *= 1.0 / (1.0 - p)
-    out = Dropout.apply(input, mask=mask)
-    return input.copy_(out) if inplace else out
+    return Dropout.apply(input, mask=mask)
 
 
 # ----- softmax and log_softmax -------------------------------------------------------------
@@ -771,8 +773,10 @@ def mse_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    """(input - target)^2, reduced; with `weight` (the input's shape), 'mean' divides by
-    sum(weight). Built from small ops, so it is differentiable to any order.
+    """Mean (or sum) of the squared differences (input - target)^2.
+
+    With `weight` (the input's shape), 'mean' divides by sum(weight). Built from small ops,
+    so it is differentiable to any order.
 
     >>> mse_loss(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0]))
     tensor(5.)

@@ -54,6 +54,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of logits `input` (N, C, ...) against `target`, reduced as configured."""
         return F.cross_entropy(
             input, target, weight=self.weight, ignore_index=self.ignore_index,
             reduction=self.reduction, label_smoothing=self.label_smoothing,
@@ -75,6 +76,7 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of log-probabilities `input` (N, C, ...) against class indices `target`."""
         return F.nll_loss(
             input, target, weight=self.weight, ignore_index=self.ignore_index,
             reduction=self.reduction,
@@ -97,6 +99,7 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of logits `input` against `target` in [0, 1], the same shape."""
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
         )
@@ -106,6 +109,7 @@ class MSELoss(_Loss):
     """`F.mse_loss` as a module: the mean (or sum) of squared differences."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The squared error of `input` against `target`, reduced as configured."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -117,9 +121,11 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """Probabilities along `dim`, the input's shape."""
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
+        """`dim=...`, as PyTorch prints it."""
         return f"dim={self.dim}"
 
 
@@ -127,4 +133,5 @@ class LogSoftmax(Softmax):
     """`F.log_softmax` along `dim` as a module."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Log-probabilities along `dim`, the input's shape."""
         return F.log_softmax(input, self.dim)

@@ -1,0 +1,579 @@
+"""The cross-entropy family, checked against hand-worked numbers and independent references.
+
+The references below are PyTorch's definitions written out in float64 numpy, one position at a
+time, sharing no code with minigrad. Values are compared with them directly; gradients with
+their central differences (so a gradient is checked against the *definition*, not against
+minigrad's own forward). `gradcheck`/`gradgradcheck` then check first and second derivatives
+of the fused backward, including its create_graph path.
+"""
+
+import itertools
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+from minigrad.autograd import gradcheck, gradgradcheck
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cross-entropy.md"
+
+
+# ----- references: the definitions, in float64 numpy ----------------------------------------
+def ref_log_softmax(x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _reduce(losses, reduction, denominator):
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return losses.sum() / denominator
+
+
+def ref_cross_entropy(x, target, weight=None, ignore_index=-100, reduction="mean",
+                      label_smoothing=0.0):  # fmt: skip
+    """PyTorch's cross_entropy from its documented formulas, position by position."""
+    x, target = np.asarray(x, np.float64), np.asarray(target)
+    one_sample = x.ndim == 1
+    if one_sample:
+        x, target = x[None], target[None]
+    n_classes = x.shape[1]
+    w = np.ones(n_classes) if weight is None else np.asarray(weight, np.float64)
+    eps = label_smoothing
+    logp = np.moveaxis(ref_log_softmax(x, 1), 1, -1)  # (N, *d, C)
+    if target.dtype.kind == "f":  # class probabilities, smoothed towards uniform
+        q = np.moveaxis(target, 1, -1) * (1 - eps) + eps / n_classes
+        losses = -(w * q * logp).sum(-1)
+        denominator = losses.size  # positions, not a weight sum
+    else:
+        losses, denominator = np.zeros(target.shape), 0.0
+        for pos in np.ndindex(target.shape):
+            y = int(target[pos])
+            if y == ignore_index:
+                continue
+            losses[pos] = -(1 - eps) * w[y] * logp[pos][y] - eps / n_classes * (w * logp[pos]).sum()
+            denominator += w[y]
+    out = _reduce(losses, reduction, denominator)
+    return out[0] if one_sample and reduction == "none" else out
+
+
+def ref_nll_loss(logp, target, weight=None, ignore_index=-100, reduction="mean"):
+    logp, target = np.asarray(logp, np.float64), np.asarray(target)
+    if logp.ndim == 1:
+        logp, target = logp[None], target[None]
+    w = np.ones(logp.shape[1]) if weight is None else np.asarray(weight, np.float64)
+    losses, denominator = np.zeros(target.shape), 0.0
+    for pos in np.ndindex(target.shape):
+        y = int(target[pos])
+        if y != ignore_index:
+            losses[pos] = -w[y] * logp[(pos[0], y) + pos[1:]]
+            denominator += w[y]
+    return _reduce(losses, reduction, denominator)
+
+
+def ref_bce_with_logits(x, t, weight=None, reduction="mean", pos_weight=None):
+    """-w [pw t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))], with log sigmoid via logaddexp."""
+    log_sig, log_one_minus_sig = -np.logaddexp(0, -x), -np.logaddexp(0, x)
+    pw = 1.0 if pos_weight is None else pos_weight
+    losses = -(pw * t * log_sig + (1 - t) * log_one_minus_sig)
+    losses = losses * (1.0 if weight is None else weight)
+    return _reduce(losses, reduction, losses.size)
+
+
+def numerical_grad(f, x, v, h=1e-6):
+    """d/dx of sum(v * f(x)), by central differences."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        grad[i] = ((v * f(plus)).sum() - (v * f(minus)).sum()) / (2 * h)
+    return grad
+
+
+def as_numpy(t):
+    return np.asarray(t.detach())
+
+
+# ----- the issue's hand-checkable numbers ----------------------------------------------------
+HAND_CHECKED = [  # (id, logits, target, kwargs, expected loss)
+    ("identity_logits", [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 1, 2], {}, 0.5514),
+    ("confident_rows", [[1, 4, 1, 1], [5, 1, 2, 1], [1, 2, 5, 1]], [1, 0, 2], {}, 0.10166),
+    ("one_row", [[0, 1, 2, 3]], [3], {}, 0.4402),
+    ("weighted", [[1.3, 2.0], [1.3, 2.0]], [1, 1], {"weight": [1.3, 2.0]}, 0.4032),
+]
+
+
+@pytest.mark.parametrize(
+    ("logits", "target", "kwargs", "expected"),
+    [c[1:] for c in HAND_CHECKED],
+    ids=[c[0] for c in HAND_CHECKED],
+)
+def test_hand_checked_values(logits, target, kwargs, expected, device):
+    kwargs = {k: mg.tensor(v, device=device) for k, v in kwargs.items()}
+    logits = mg.tensor(logits, dtype=mg.float32, device=device)
+    loss = F.cross_entropy(logits, mg.tensor(target, device=device), **kwargs)
+    assert loss.dtype == mg.float32 and loss.shape == ()
+    assert loss.item() == pytest.approx(expected, abs=5e-5)
+
+
+def test_hand_checked_pieces(device):
+    rows = F.log_softmax(mg.tensor([[1.0, 0, 0], [0, 1, 0], [0, 0, 1]], device=device), dim=1)
+    np.testing.assert_allclose(np.diag(as_numpy(rows)), [-0.5514] * 3, atol=5e-5)
+    np.testing.assert_allclose(as_numpy(rows)[0], [-0.5514, -1.5514, -1.5514], atol=5e-5)
+    # The "confident" example is the mean of -ln 0.87005, -ln 0.92046, -ln 0.92046.
+    probs = F.softmax(mg.tensor([[1.0, 4, 1, 1], [5, 1, 2, 1], [1, 2, 5, 1]], device=device), 1)
+    np.testing.assert_allclose(as_numpy(probs)[[0, 1, 2], [1, 0, 2]], [0.87005, 0.92046, 0.92046],
+                               atol=5e-6)  # fmt: skip
+    assert np.mean(-np.log([0.87005, 0.92046, 0.92046])) == pytest.approx(0.10166, abs=1e-5)
+
+
+@pytest.mark.parametrize("p", [[1.0, 0.0, 0.0], [0.2, 0.3, 0.5], [1 / 3] * 3])
+def test_uniform_logits_cost_ln3_whatever_the_probabilities(p, device):
+    x = mg.ones(3, device=device, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor(p, device=device))
+    loss.backward()
+    assert loss.item() == pytest.approx(np.log(3), abs=1e-6)  # 1.0986
+    np.testing.assert_allclose(as_numpy(x.grad), 1 / 3 - np.array(p), atol=1e-6)
+
+
+def test_bce_with_logits_hand_checked(device):
+    loss = F.binary_cross_entropy_with_logits(mg.tensor(1.0, device=device),
+                                              mg.tensor(1.0, device=device))  # fmt: skip
+    assert loss.item() == pytest.approx(-np.log(1 / (1 + np.exp(-1.0))), abs=1e-6)  # 0.3133
+    assert loss.item() == pytest.approx(0.3133, abs=5e-5)
+
+
+def test_huge_and_infinite_logits_are_stable(device):
+    x = mg.tensor([1000.0, 0.0, -1000.0], device=device, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor(2, device=device))
+    loss.backward()
+    assert loss.item() == 2000.0
+    np.testing.assert_array_equal(as_numpy(x.grad), [1.0, 0.0, -1.0])
+    # -inf in a class that is not the target: that class just has probability 0.
+    x = mg.tensor([[1.0, -np.inf, 0.0]], device=device, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor([0], device=device))
+    loss.backward()
+    assert loss.item() == pytest.approx(np.log(1 + np.exp(-1)), abs=1e-6)
+    assert np.isfinite(as_numpy(x.grad)).all() and as_numpy(x.grad)[0, 1] == 0
+    # BCE: +-1000 logits give exact, finite losses and gradients.
+    x = mg.tensor([1000.0, -1000.0, 1000.0, -1000.0], device=device, requires_grad=True)
+    t = mg.tensor([1.0, 0.0, 0.0, 1.0], device=device)
+    loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    loss.sum().backward()
+    np.testing.assert_array_equal(as_numpy(loss), [0, 0, 1000, 1000])
+    np.testing.assert_array_equal(as_numpy(x.grad), [0, 0, 1, -1])
+
+
+@pytest.mark.parametrize("kind", ["index", "probabilities"])
+def test_reductions_agree(kind, device):
+    rng = np.random.default_rng(1)
+    x = mg.tensor(rng.standard_normal((5, 4)), dtype=mg.float32, device=device)
+    t = rng.integers(0, 4, 5) if kind == "index" else rng.dirichlet(np.ones(4), 5)
+    t = mg.tensor(t, dtype=None if kind == "index" else mg.float32, device=device)
+    w = mg.tensor([0.5, 1.0, 2.0, 1.5], device=device)
+    none, total, mean = (F.cross_entropy(x, t, weight=w, reduction=r).item() if r != "none"
+                         else as_numpy(F.cross_entropy(x, t, weight=w, reduction=r))
+                         for r in ("none", "sum", "mean"))  # fmt: skip
+    assert none.shape == (5,)
+    assert none.sum() == pytest.approx(total, rel=1e-6)
+    divisor = as_numpy(w)[as_numpy(t)].sum() if kind == "index" else 5
+    assert total / divisor == pytest.approx(mean, rel=1e-6)
+
+
+# ----- every combination of options against the float64 reference ---------------------------
+RANKS = {"C": (4,), "NC": (3, 4), "NCd": (2, 4, 3)}
+
+
+def _combinations():
+    for rank, kind, weighted, ignore, smoothing, reduction in itertools.product(
+        RANKS, ["index", "probabilities"], [False, True], [None, -100, 1], [0.0, 0.25],
+        ["none", "sum", "mean"],
+    ):  # fmt: skip
+        if kind == "probabilities" and ignore is not None:
+            continue  # ignore_index is for class indices only
+        yield rank, kind, weighted, ignore, smoothing, reduction
+
+
+def _case(rank, kind, weighted, ignore, seed=0):
+    """float64 logits, targets (some equal to `ignore`), optional class weights."""
+    rng = np.random.default_rng(seed)
+    shape = RANKS[rank]
+    x = rng.standard_normal(shape)
+    if kind == "probabilities":
+        positions = () if rank == "C" else shape[:1] + shape[2:]
+        target = rng.dirichlet(np.ones(4), positions)  # (*positions, C): rows sum to 1
+        target = target if rank == "C" else np.moveaxis(target, -1, 1)
+    elif rank == "C":
+        target = np.array(2)  # one sample: ignoring it would leave nothing (tested apart)
+    else:
+        target = rng.integers(0, 4, shape[:1] + shape[2:])
+        if ignore == -100:
+            target.flat[::2] = -100
+        elif ignore == 1:
+            target.flat[::2] = 1
+    weight = rng.uniform(0.5, 1.5, 4) if weighted else None
+    return x, target, weight
+
+
+@pytest.mark.parametrize(("rank", "kind", "weighted", "ignore", "smoothing", "reduction"),
+                         list(_combinations()),
+                         ids=lambda v: str(v))  # fmt: skip
+def test_cross_entropy_matches_the_definition(rank, kind, weighted, ignore, smoothing,
+                                              reduction, device):  # fmt: skip
+    x, target, weight = _case(rank, kind, weighted, ignore)
+    kwargs = {"reduction": reduction, "label_smoothing": smoothing}
+    if ignore is not None:
+        kwargs["ignore_index"] = ignore
+
+    def reference(x_, t_=target):
+        return np.asarray(ref_cross_entropy(x_, t_, weight, **kwargs))
+
+    xt = mg.tensor(x, device=device, requires_grad=True)
+    tt = mg.tensor(target, device=device, requires_grad=kind == "probabilities")
+    wt = None if weight is None else mg.tensor(weight, device=device)
+    loss = F.cross_entropy(xt, tt, weight=wt, **kwargs)
+    expected = reference(x)
+    assert loss.shape == expected.shape and loss.dtype == mg.float64
+    np.testing.assert_allclose(as_numpy(loss), expected, rtol=1e-12, atol=1e-12)
+
+    v = np.random.default_rng(7).standard_normal(expected.shape)
+    loss.backward(mg.tensor(v, device=device))
+    np.testing.assert_allclose(as_numpy(xt.grad), numerical_grad(reference, x, v), atol=1e-7)
+    if kind == "probabilities":  # the soft target gets a gradient too, as in PyTorch
+        by_target = numerical_grad(lambda t_: reference(x, t_), target, v)
+        np.testing.assert_allclose(as_numpy(tt.grad), by_target, atol=1e-7)
+
+
+@pytest.mark.parametrize(("kind", "weighted", "smoothing", "reduction", "rank"), [
+    ("index", False, 0.0, "mean", "NC"),
+    ("index", True, 0.25, "none", "NCd"),
+    ("index", True, 0.0, "sum", "C"),
+    ("probabilities", True, 0.25, "mean", "NC"),
+    ("probabilities", False, 0.0, "none", "C"),
+])  # fmt: skip
+def test_cross_entropy_first_and_second_derivatives(kind, weighted, smoothing, reduction,
+                                                    rank, device):  # fmt: skip
+    ignore = -100 if kind == "index" else None
+    x, target, weight = _case(rank, kind, weighted, ignore, seed=3)
+    wt = None if weight is None else mg.tensor(weight, device=device)
+    xt = mg.tensor(x, device=device, requires_grad=True)
+    tt = mg.tensor(target, device=device, requires_grad=kind == "probabilities")
+    inputs = (xt, tt) if kind == "probabilities" else (xt,)
+
+    def fn(x_, t_=tt):
+        return F.cross_entropy(x_, t_, weight=wt, reduction=reduction,
+                               label_smoothing=smoothing)  # fmt: skip
+
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+    # The create_graph backward is a second implementation: it must agree with the fast one.
+    out = fn(*inputs)
+    seed = mg.ones(out.shape, dtype=mg.float64, device=device)
+    fast = mg.autograd.grad(out, inputs, seed, retain_graph=True)
+    graph = mg.autograd.grad(out, inputs, seed, create_graph=True)
+    for a, b in zip(fast, graph):
+        np.testing.assert_allclose(as_numpy(b), as_numpy(a), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize(("weighted", "ignore", "reduction", "rank"), [
+    (w, i, r, k) for w, i, r, k in itertools.product(
+        [False, True], [None, -100, 1], ["none", "sum", "mean"], ["C", "NC", "NCd"]
+    )
+])  # fmt: skip
+def test_fused_cross_entropy_equals_nll_of_log_softmax(weighted, ignore, reduction, rank,
+                                                       device):  # fmt: skip
+    x, target, weight = _case(rank, "index", weighted, ignore, seed=5)
+    kwargs = {"reduction": reduction} | ({} if ignore is None else {"ignore_index": ignore})
+    wt = None if weight is None else mg.tensor(weight, device=device)
+    tt = mg.tensor(target, device=device)
+    results = []
+    for fused in (True, False):
+        xt = mg.tensor(x, device=device, requires_grad=True)
+        if fused:
+            loss = F.cross_entropy(xt, tt, weight=wt, **kwargs)
+        else:
+            loss = F.nll_loss(F.log_softmax(xt, dim=0 if rank == "C" else 1), tt, weight=wt,
+                              **kwargs)  # fmt: skip
+        loss.sum().backward()
+        results.append((as_numpy(loss), as_numpy(xt.grad)))
+    (fused_loss, fused_grad), (chain_loss, chain_grad) = results
+    np.testing.assert_allclose(fused_loss, chain_loss, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(fused_grad, chain_grad, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(chain_loss, ref_nll_loss(ref_log_softmax(x, 0 if rank == "C" else 1),
+                               target, weight, **kwargs), rtol=1e-12)  # fmt: skip
+
+
+def test_cross_entropy_is_one_tape_entry(device):
+    x = mg.randn(4, 3, device=device, requires_grad=True)
+    w = mg.ones(3, device=device)
+    for target in (mg.tensor([0, 1, 2, 0], device=device), mg.rand(4, 3, device=device)):
+        loss = F.cross_entropy(x, target, weight=w, label_smoothing=0.1)
+        assert [e.op for e in mg.autograd.tape(loss)] == ["cross_entropy"]
+        assert repr(loss).endswith("grad_fn=<cross_entropy>)")
+
+
+def test_float32_stays_float32(device):
+    x = mg.randn(8, 5, device=device, requires_grad=True)
+    for target in (mg.randint(0, 5, (8,), device=device), mg.rand(8, 5, device=device)):
+        for kwargs in ({}, {"weight": mg.rand(5, device=device), "label_smoothing": 0.1}):
+            x.grad = None
+            loss = F.cross_entropy(x, target, **kwargs)
+            loss.backward()
+            assert loss.dtype == mg.float32 and x.grad.dtype == mg.float32
+
+
+def test_all_targets_ignored_gives_nan_and_zero_gradient(device, recwarn):
+    x = mg.randn(3, 4, device=device, requires_grad=True)
+    ignored = mg.tensor([-100, -100, -100], device=device)
+    for smoothing in (0.0, 0.2):
+        x.grad = None
+        loss = F.cross_entropy(x, ignored, label_smoothing=smoothing)
+        loss.backward()
+        assert np.isnan(loss.item())
+        np.testing.assert_array_equal(as_numpy(x.grad), np.zeros((3, 4)))
+    assert F.cross_entropy(x, ignored, reduction="sum").item() == 0.0
+    np.testing.assert_array_equal(as_numpy(F.cross_entropy(x, ignored, reduction="none")), 0)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]  # quiet, as torch
+
+
+def test_empty_batch(device):
+    x = mg.zeros(0, 3, device=device, requires_grad=True)
+    y = mg.zeros(0, dtype=mg.int64, device=device)
+    assert np.isnan(F.cross_entropy(x, y).item())
+    assert F.cross_entropy(x, y, reduction="sum").item() == 0.0
+    assert F.cross_entropy(x, y, reduction="none").shape == (0,)
+
+
+def test_uint8_targets_are_accepted_like_pytorchs_byte(device):
+    x = mg.randn(3, 4, device=device)
+    y = mg.tensor([0, 3, 1], device=device)
+    expected = F.cross_entropy(x, y).item()
+    assert F.cross_entropy(x, y.to(mg.dtypes.as_dtype("uint8"))).item() == expected
+
+
+def test_legacy_size_average_and_reduce(device):
+    x, y = mg.randn(3, 4, device=device), mg.tensor([0, 1, 2], device=device)
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        total = F.cross_entropy(x, y, size_average=False)
+    assert total.item() == pytest.approx(F.cross_entropy(x, y, reduction="sum").item())
+    with pytest.warns(UserWarning, match="reduction='none'"):
+        assert F.nll_loss(x, y, reduce=False).shape == (3,)
+
+
+# ----- nll_loss ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("weighted", "reduction"), list(itertools.product([False, True], ["none", "sum", "mean"]))
+)
+def test_nll_loss_matches_the_definition(weighted, reduction, device):
+    x, target, weight = _case("NCd", "index", weighted, -100, seed=9)
+    xt = mg.tensor(x, device=device, requires_grad=True)
+    wt = None if weight is None else mg.tensor(weight, device=device)
+    loss = F.nll_loss(xt, mg.tensor(target, device=device), weight=wt, reduction=reduction)
+    expected = ref_nll_loss(x, target, weight, reduction=reduction)
+    np.testing.assert_allclose(as_numpy(loss), expected, rtol=1e-12)
+    assert gradcheck(lambda a: F.nll_loss(a, mg.tensor(target, device=device), weight=wt,
+                                          reduction=reduction), (xt,))  # fmt: skip
+    assert gradgradcheck(lambda a: F.nll_loss(a, mg.tensor(target, device=device), weight=wt,
+                                              reduction=reduction) ** 2, (xt,))  # fmt: skip
+
+
+# ----- binary_cross_entropy_with_logits, mse_loss, one_hot ---------------------------------
+@pytest.mark.parametrize(("weight", "pos_weight", "reduction"), list(itertools.product(
+    [None, "full", "row"], [None, "full", "row"], ["none", "sum", "mean"])))  # fmt: skip
+def test_bce_with_logits_matches_the_definition(weight, pos_weight, reduction, device):
+    rng = np.random.default_rng(11)
+    x, t = rng.standard_normal((3, 4)) * 3, rng.uniform(0, 1, (3, 4))
+
+    def make(kind):
+        return {None: None, "full": rng.uniform(0.5, 2, (3, 4)),
+                "row": rng.uniform(0.5, 2, 4)}[kind]  # fmt: skip
+
+    w, pw = make(weight), make(pos_weight)
+    xt = mg.tensor(x, device=device, requires_grad=True)
+    tt = mg.tensor(t, device=device, requires_grad=True)
+    wt, pwt = (None if a is None else mg.tensor(a, device=device) for a in (w, pw))
+
+    def fn(a, b):
+        return F.binary_cross_entropy_with_logits(a, b, wt, reduction=reduction, pos_weight=pwt)
+
+    np.testing.assert_allclose(as_numpy(fn(xt, tt)), ref_bce_with_logits(x, t, w, reduction, pw),
+                               rtol=1e-12)  # fmt: skip
+    assert gradcheck(fn, (xt, tt))
+    assert gradgradcheck(fn, (xt, tt))
+
+
+def test_mse_loss(device):
+    rng = np.random.default_rng(12)
+    x, t, w = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4))
+    xt = mg.tensor(x, device=device, requires_grad=True)
+    tt, wt = mg.tensor(t, device=device), mg.tensor(w, device=device)
+    assert F.mse_loss(xt, tt).item() == pytest.approx(((x - t) ** 2).mean(), rel=1e-12)
+    assert F.mse_loss(xt, tt, reduction="sum").item() == pytest.approx(((x - t) ** 2).sum())
+    np.testing.assert_allclose(as_numpy(F.mse_loss(xt, tt, reduction="none")), (x - t) ** 2)
+    weighted = F.mse_loss(xt, tt, weight=wt).item()
+    assert weighted == pytest.approx((w * (x - t) ** 2).sum() / w.sum(), rel=1e-12)
+    assert gradgradcheck(lambda a: F.mse_loss(a, tt), (xt,))
+    with pytest.warns(UserWarning, match="different to the input size"):
+        F.mse_loss(xt, mg.tensor(t[0], device=device))
+
+
+def test_one_hot(device):
+    out = F.one_hot(mg.tensor([0, 2, 1], device=device))
+    assert out.dtype == mg.int64
+    np.testing.assert_array_equal(as_numpy(out), np.eye(3, dtype=np.int64)[[0, 2, 1]])
+    assert F.one_hot(mg.tensor([[0], [2]], device=device), 4).shape == (2, 1, 4)
+    assert F.one_hot(mg.zeros(0, dtype=mg.int64, device=device), 3).shape == (0, 3)
+    for bad, num_classes, error in [
+        (mg.tensor([0, -1]), -1, IndexError), (mg.tensor([0, 5]), 3, IndexError),
+        (mg.tensor([0, 1], dtype=mg.int32), -1, mg.DTypeError),
+        (mg.zeros(0, dtype=mg.int64), -1, ValueError),
+    ]:  # fmt: skip
+        with pytest.raises(error, match="one_hot"):
+            F.one_hot(bad.to(device), num_classes)
+
+
+# ----- bad input: clear exceptions, never a number -------------------------------------------
+def _x(shape=(3, 4)):
+    return mg.randn(*shape)
+
+
+def _y(values=(0, 1, 2)):
+    return mg.tensor(list(values))
+
+
+BAD_INPUT = [  # (id, call, exception, what the message must mention)
+    ("index_too_big", lambda: F.cross_entropy(_x(), _y((0, 1, 4))), IndexError,
+     r"Target 4 is out of bounds.*\[0, 3\]"),
+    ("index_negative", lambda: F.cross_entropy(_x(), _y((0, -1, 2))), IndexError, "Target -1"),
+    ("nll_index_too_big", lambda: F.nll_loss(_x(), _y((0, 9, 2))), IndexError, "Target 9"),
+    ("float_target_wrong_shape", lambda: F.cross_entropy(_x(), mg.tensor([0.0, 1.0, 2.0])),
+     mg.ShapeError, r"input's shape \(3, 4\).*got shape \(3,\)"),
+    ("int_probabilities", lambda: F.cross_entropy(_x(), mg.zeros(3, 4, dtype=mg.int64)),
+     mg.DTypeError, "floating point, got int64"),
+    ("int32_indices", lambda: F.cross_entropy(_x(), _y().int()), mg.DTypeError, "int64"),
+    ("integer_logits", lambda: F.cross_entropy(mg.ones(3, 4, dtype=mg.int64), _y()),
+     mg.DTypeError, "input must have a floating point dtype, got int64"),
+    ("batch_sizes_differ", lambda: F.cross_entropy(_x(), _y((0, 1))), mg.ShapeError,
+     r"batch_size \(3\) to match target batch_size \(2\)"),
+    ("spatial_sizes_differ", lambda: F.cross_entropy(_x((2, 4, 3)), mg.zeros(2, 5, dtype=mg.int64)),
+     mg.ShapeError, r"target must have shape \(2, 3\)"),
+    ("weight_wrong_length", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(3)),
+     mg.ShapeError, r"weight must have one entry per class, shape \(4,\), got shape \(3,\)"),
+    ("weight_wrong_dtype", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(4).double()),
+     mg.DTypeError, "weight"),
+    ("smoothing_above_1", lambda: F.cross_entropy(_x(), _y(), label_smoothing=1.5), ValueError,
+     r"label_smoothing must be in \[0, 1\], got 1.5"),
+    ("smoothing_negative", lambda: F.cross_entropy(_x(), _y(), label_smoothing=-0.1),
+     ValueError, "label_smoothing"),
+    ("ignore_index_with_probabilities",
+     lambda: F.cross_entropy(_x(), mg.rand(3, 4), ignore_index=0), ValueError,
+     "ignore_index=0 is not supported for class-probability targets"),
+    ("unknown_reduction", lambda: F.cross_entropy(_x(), _y(), reduction="avg"), ValueError,
+     r"'avg' is not a valid value for reduction \(expected 'none', 'mean' or 'sum'\)"),
+    ("nll_unknown_reduction", lambda: F.nll_loss(_x(), _y(), reduction="total"), ValueError,
+     "reduction"),
+    ("bce_unknown_reduction", lambda: F.binary_cross_entropy_with_logits(
+        _x(), mg.rand(3, 4), reduction="avg"), ValueError, "reduction"),
+    ("mse_unknown_reduction", lambda: F.mse_loss(_x(), _x(), reduction="avg"), ValueError,
+     "reduction"),
+    ("zero_dim_logits", lambda: F.cross_entropy(mg.tensor(1.0), mg.tensor(0)), mg.ShapeError,
+     "0-d"),
+    ("bce_shapes_differ", lambda: F.binary_cross_entropy_with_logits(_x(), mg.rand(3)),
+     mg.ShapeError, "Target size"),
+    ("bce_integer_target", lambda: F.binary_cross_entropy_with_logits(
+        _x(), mg.ones(3, 4, dtype=mg.int64)), mg.DTypeError, "target"),
+    ("bce_pos_weight_shape", lambda: F.binary_cross_entropy_with_logits(
+        _x(), mg.rand(3, 4), pos_weight=mg.ones(3)), mg.ShapeError, "pos_weight of shape"),
+    ("mse_integer", lambda: F.mse_loss(mg.ones(3, dtype=mg.int64), mg.ones(3, dtype=mg.int64)),
+     mg.DTypeError, "floating point"),
+    ("not_a_tensor", lambda: F.cross_entropy(np.zeros((3, 4)), _y()), TypeError,
+     "input must be a Tensor"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [c[1:] for c in BAD_INPUT],
+                         ids=[c[0] for c in BAD_INPUT])  # fmt: skip
+def test_bad_input_raises_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_shape_and_dtype_errors_are_also_runtime_errors():
+    """PyTorch raises RuntimeError for these; code that catches that catches ours."""
+    for call, error, _ in [c[1:] for c in BAD_INPUT]:
+        if error in (mg.ShapeError, mg.DTypeError):
+            with pytest.raises(RuntimeError):
+                call()
+
+
+# ----- modules -----------------------------------------------------------------------------
+def test_loss_modules_call_the_functions(device):
+    x = mg.randn(4, 3, device=device)
+    y = mg.tensor([0, 2, 1, 2], device=device)
+    w = mg.tensor([1.0, 2.0, 0.5], device=device)
+    module = nn.CrossEntropyLoss(weight=w, ignore_index=1, label_smoothing=0.1, reduction="sum")
+    expected = F.cross_entropy(x, y, w, ignore_index=1, label_smoothing=0.1, reduction="sum")
+    assert module(x, y).item() == expected.item()
+    logp = F.log_softmax(x, 1)
+    assert nn.NLLLoss(weight=w)(logp, y).item() == F.nll_loss(logp, y, w).item()
+    t = mg.rand(4, 3, device=device)
+    bce = nn.BCEWithLogitsLoss(weight=w, pos_weight=w)
+    assert bce(x, t).item() == F.binary_cross_entropy_with_logits(x, t, w, pos_weight=w).item()
+    assert nn.MSELoss(reduction="none")(x, t).shape == (4, 3)
+    np.testing.assert_array_equal(as_numpy(nn.Softmax(dim=1)(x)), as_numpy(F.softmax(x, 1)))
+    np.testing.assert_array_equal(as_numpy(nn.LogSoftmax(1)(x)), as_numpy(F.log_softmax(x, 1)))
+
+
+def test_loss_modules_are_modules_with_weights_as_buffers():
+    w = mg.tensor([1.0, 2.0, 0.5])
+    module = nn.CrossEntropyLoss(weight=w)
+    assert isinstance(module, nn.Module)
+    assert list(module.state_dict()) == ["weight"] and list(module.parameters()) == []
+    assert list(nn.BCEWithLogitsLoss(pos_weight=w).state_dict()) == ["pos_weight"]
+    assert list(nn.CrossEntropyLoss().state_dict()) == []
+    assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
+    assert repr(nn.LogSoftmax()) == "LogSoftmax(dim=None)"
+    module.double()
+    assert module.weight.dtype == mg.float64
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        assert nn.NLLLoss(size_average=False).reduction == "sum"
+    bad = nn.CrossEntropyLoss(reduction="avg")  # reported when called, as in PyTorch
+    with pytest.raises(ValueError, match="reduction"):
+        bad(mg.randn(2, 3), mg.tensor([0, 1]))
+
+
+# ----- docs/cross-entropy.md: its numbers come from code the suite runs ----------------------
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:e-?\d+)?")
+
+
+def _quotes(quoted: str, printed: list[float]) -> bool:
+    """`quoted` (as written in prose, e.g. 0.5514) is one of `printed`, rounded."""
+    decimals = len(quoted.split(".")[1].split("e")[0])
+    return any(abs(float(quoted) - p) <= 0.5 * 10**-decimals + 1e-12 for p in printed)
+
+
+def test_doc_page_is_run_by_the_docs_suite_and_its_prose_quotes_only_printed_numbers():
+    """tests/test_docs.py runs the page and compares each output block with what its code
+    prints. Here: every decimal number in the prose must be one of those outputs (rounded),
+    so no number in the doc is typed by hand where it could drift."""
+    text = DOC.read_text()
+    assert "docs-test: skip" not in text
+    blocks = FENCE.findall(text)
+    assert sum(lang == "python" for lang, _ in blocks) >= 8
+    printed = [float(n) for lang, body in blocks if lang == "text" for n in NUMBER.findall(body)]
+    prose = re.sub(r"`[^`]*`", "", FENCE.sub("", text))  # inline code holds arguments
+    quoted = NUMBER.findall(prose)
+    assert len(quoted) >= 5, "the prose should quote the results it explains"
+    missing = [n for n in quoted if not _quotes(n, printed)]
+    assert not missing, f"numbers in the prose that no code block prints: {missing}"
+    assert not _quotes("0.5515", printed) and _quotes("0.5514", printed)  # the check bites
