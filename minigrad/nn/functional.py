@@ -129,18 +129,14 @@ class Linear(Function):
     """y = x W^T + b in one entry: x (*, in), W (out, in) or (in,), b broadcast to y."""
 
     def forward(self, x, weight, bias):
-        lead = x.shape[:-1]
-        if x.ndim > 2:  # one big GEMM instead of a batched matmul
-            x = x.reshape(-1, x.shape[-1])
-        out = x @ weight.T
-        if x.ndim > 1 and lead != x.shape[:-1]:
-            out = out.reshape(lead + out.shape[1:])
+        rows = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x  # one GEMM, not a batch of them
+        out = rows @ weight.T
+        if rows is not x:
+            out = out.reshape(x.shape[:-1] + out.shape[1:])
         if bias is None:
             return out
-        if backend.is_array(out) and out.shape == backend.numpy.broadcast_shapes(
-            out.shape, bias.shape
-        ):
-            out += bias  # the product is a fresh array: add in place
+        if backend.is_array(out):  # (not for vector @ vector, a scalar)
+            out += bias  # a fresh array that `linear` checked bias broadcasts to: add in place
             return out
         return out + bias
 
@@ -384,6 +380,10 @@ def _class_targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
             )
     y = target.data if target.dtype == dtypes.int64 else target.data.astype(dtypes.int64)
     classes = input.shape[0 if input.ndim == 1 else 1]
+    # The common case in two reductions: all in range, and none can equal ignore_index.
+    ignorable = 0 <= ignore_index < classes
+    if y.size and not ignorable and 0 <= int(y.min()) and int(y.max()) < classes:
+        return Tensor._make(y, False), None
     valid = y != ignore_index
     bad = (y < 0) | (y >= classes)
     if valid.all():
