@@ -5,25 +5,33 @@
     python examples/mnist_mlp.py --load mlp.npz           # evaluate saved weights
     python examples/mnist_mlp.py --device cuda            # on a GPU, with cupy
 
-What the defaults achieve, measured on a 2-core AMD EPYC VM with numpy 2 + OpenBLAS:
-98.46% accuracy on the full 10,000-image test set after 6 epochs (best 98.48%, epoch 5),
-in 7-9 s of training (about 1.2 s an epoch); as fast with OPENBLAS_CORETYPE=Haswell and
-OPENBLAS_L2_SIZE set (98.39%: another BLAS kernel rounds differently). The same --seed gives
-the same numbers on the CPU, for a given BLAS. A busy neighbour process on so few cores can
-slow multi-threaded BLAS down several times over.
+What the defaults achieve, measured on a 2-core AMD EPYC VM (numpy 2, OpenBLAS, one BLAS
+thread, see below): 98.43% accuracy on the full 10,000-image test set after 6 epochs (best
+98.46%, epoch 5) in 10-11 s of training, about 1.7 s an epoch, also while another process
+kept one core busy; the same with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=524288 set
+(98.48%, 9.9 s: another BLAS kernel rounds differently). The same --seed gives the same
+numbers on the CPU, for a given BLAS and thread count.
 """
 
 import argparse
+import os
 import sys
 import time
 
-from tqdm import tqdm
+# One BLAS thread unless you ask for more (OPENBLAS_NUM_THREADS=2 python ...); it must be set
+# before numpy loads. This network's matrix products are small: on 2 idle cores a second
+# thread saves ~30%, but while any other process runs, every product waits for the thread
+# that lost its core, and an epoch takes 10-20x longer.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import minigrad as mg
-import minigrad.nn.functional as F
-from minigrad import nn, optim
-from minigrad.data import DataLoader, TensorDataset
-from minigrad.datasets import MNIST
+from tqdm import tqdm  # noqa: E402 - after the thread settings
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+from minigrad import nn, optim  # noqa: E402
+from minigrad.data import DataLoader, TensorDataset  # noqa: E402
+from minigrad.datasets import MNIST  # noqa: E402
 
 # ----- settings (each one is also a command-line flag) ---------------------------------------
 EPOCHS = 6
@@ -51,6 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--plot", metavar="PNG", help="plot training loss and test accuracy")
     p.add_argument("--train-size", type=int, default=None, help="use the first N train images")
     p.add_argument("--test-size", type=int, default=None, help="use the first N test images")
+    p.add_argument("--log-every", type=int, default=LOG_EVERY, help="steps between loss readings")
     return p.parse_args(argv)
 
 
@@ -145,8 +154,8 @@ def main(argv=None) -> dict:
             optimizer.step()
             scheduler.step()
             running = running + loss.detach()  # stays on the device: no sync per step
-            if step % LOG_EVERY == 0:
-                mean = running.item() / LOG_EVERY
+            if step % args.log_every == 0:
+                mean = running.item() / args.log_every
                 history["steps"].append(mean)
                 bar.set_postfix(loss=f"{mean:.4f}")
                 epoch_loss, running = epoch_loss + running, 0.0
@@ -172,7 +181,7 @@ def main(argv=None) -> dict:
         mg.save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
     if args.plot:
-        plot_curves(args.plot, history["steps"], len(loader) / LOG_EVERY, history["test_acc"])
+        plot_curves(args.plot, history["steps"], len(loader) / args.log_every, history["test_acc"])
         print(f"saved the curves to {args.plot}")
     return history
 

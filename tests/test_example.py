@@ -1,4 +1,8 @@
-"""examples/mnist_mlp.py, run for a short budget: a subset of MNIST, one epoch."""
+"""examples/mnist_mlp.py, run for a short budget: a subset of MNIST, one epoch.
+
+Few, larger steps (batch 128): on a busy 2-core machine multi-threaded BLAS stalls on every
+matrix product, so the step count, not the arithmetic, decides how long this takes.
+"""
 
 import importlib.util
 import math
@@ -17,17 +21,18 @@ def example():
     return module
 
 
-SHORT = ["--epochs", "1", "--train-size", "8000", "--test-size", "2000", "--batch-size", "32"]
+SHORT = ["--epochs", "1", "--train-size", "8000", "--test-size", "2000", "--hidden", "128"]
+SHORT += ["--log-every", "10"]
 
 
 def test_one_short_epoch_learns(example, tmp_path, capsys):
     history = example.main(SHORT + ["--save", str(tmp_path / "mlp.npz")])
     out = capsys.readouterr().out
-    losses = history["steps"]  # the running loss every 50 steps: 250 steps give 5 readings
-    assert len(losses) == 5
+    losses = history["steps"]  # the mean loss of every 10 steps: 63 steps give 6 readings
+    assert len(losses) == 6
     assert losses[-1] < 0.5 * losses[0]
     assert history["train_loss"][0] < math.log(10)  # below the loss of a uniform guess
-    assert history["test_acc"][0] > 0.85  # chance is 0.10
+    assert history["test_acc"][0] > 0.80  # chance is 0.10
     assert "epoch 1: train loss" in out and "best test accuracy" in out
 
     # --load evaluates the saved weights and gets the same accuracy
