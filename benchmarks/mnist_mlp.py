@@ -34,6 +34,13 @@ import subprocess
 import sys
 import time
 
+# A smoke run (--quick) is single-threaded, so a busy machine cannot stall it: threads that
+# spin-wait for each other crawl when another process holds one of the cores. The variables
+# take effect only if set before numpy (and torch) are imported, hence here.
+if "--quick" in sys.argv:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
 import numpy as np
 
 # ----- settings ---------------------------------------------------------------------------
@@ -202,9 +209,12 @@ class MinigradMLP:
             x, y = self.mg.from_numpy(x), self.mg.from_numpy(y)
         else:
             x, y = self.mg.tensor(x, device=self.device), self.mg.tensor(y, device=self.device)
-        self.loader = data.DataLoader(
-            data.TensorDataset(x, y), batch_size=batch, shuffle=True, seed=SEED
-        )
+        dataset = data.TensorDataset(x, y)
+        self.loader = data.DataLoader(dataset, batch_size=batch, shuffle=True, seed=SEED)
+        probe = data.DataLoader(dataset, batch_size=batch, shuffle=True, seed=SEED)
+        expected = next(epoch_orders(len(dataset)))[:batch]
+        if not np.array_equal(next(iter(probe))[1].numpy(), y.numpy()[expected]):
+            print("WARNING: minigrad's DataLoader does not draw the benchmark's epoch orders")
 
     def epoch(self, order):  # the loader draws this same order itself
         model, optimizer, cross_entropy = self.model, self.optimizer, self.F.cross_entropy
@@ -311,37 +321,45 @@ def median(values):
 
 
 # ----- table 1: training epochs, interleaved ------------------------------------------------
-def time_epochs(names, workload: str, x, y, epochs: int, warmup: int, device: str) -> dict:
-    """Median, min and max epoch seconds of each contender, timed in turn; and final losses."""
+def time_epochs(names, workload: str, x, y, epochs: int, pause: float, device: str) -> dict:
+    """Epoch seconds of each contender, timed in turn after one warm-up epoch; and losses.
+
+    The losses after the warm-up epoch must agree (same weights, same minibatches, same
+    math; only float rounding differs), or a warning says so. Later they drift apart a
+    little, as rounding differences grow over thousands of SGD steps.
+    """
     sizes, batch = WORKLOADS[workload]
     weights = init_weights(sizes)
     runners = {name: CONTENDERS[name](weights, device) for name in names}
     for runner in runners.values():
         runner.load(x, y, batch)
+    n_eval = min(len(y), 4096)
     gc.collect()
     gc.freeze()  # what exists now is never collected: full collections stay as cheap as in a
     # process without the other contenders' modules (torch brings ~a million objects)
     times = {name: [] for name in names}
     orders = epoch_orders(len(y))
-    for epoch in range(warmup + epochs):
+    for epoch in range(1 + epochs):
         order = next(orders)
         for name, runner in runners.items():
+            time.sleep(pause)  # let the last contender's BLAS/OpenMP threads stop spinning
             gc.collect()
             runner.sync()
             start = time.perf_counter()
             runner.epoch(order)
             runner.sync()
-            if epoch >= warmup:
+            if epoch:
                 times[name].append(time.perf_counter() - start)
+        if epoch == 0:
+            first = {name: r.loss(x[:n_eval], y[:n_eval]) for name, r in runners.items()}
     gc.unfreeze()
-    n_eval = min(len(y), 4096)
-    losses = {name: runner.loss(x[:n_eval], y[:n_eval]) for name, runner in runners.items()}
-    if max(losses.values()) - min(losses.values()) > 1e-3 * max(losses.values()):
+    if max(first.values()) - min(first.values()) > 1e-3 * max(first.values()):
         print(
-            f"WARNING: {workload}: the contenders ended at different losses {losses}: they "
-            "did not see the same minibatches, or do not compute the same thing"
+            f"WARNING: {workload}: the losses after the first epoch differ {first}: the "
+            "contenders did not see the same minibatches, or do not compute the same thing"
         )
-    return {"times": times, "losses": losses}
+    losses = {name: runner.loss(x[:n_eval], y[:n_eval]) for name, runner in runners.items()}
+    return {"times": times, "first": first, "losses": losses}
 
 
 def peak_memory(name: str, workload: str, args) -> dict | None:
@@ -522,6 +540,10 @@ def _cross_entropy_row(shape, device: str, use_torch: bool, quick: bool) -> dict
 
 
 # ----- printing -----------------------------------------------------------------------------
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
 def describe_machine(device: str, use_torch: bool) -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -578,7 +600,7 @@ def print_epoch_table(workload, result, memory, n, epochs, device):
     )
     print(
         f"{'':10} {'median s':>9} {'min s':>8} {'max s':>8} {'vs numpy':>9} "
-        f"{'loss after':>11} {'RSS MiB':>8} {'traced MiB':>11}"
+        f"{'loss ep 1':>10} {'loss end':>9} {'RSS MiB':>8} {'traced MiB':>11}"
     )
     floor = median(result["times"]["numpy"])
     for name, times in result["times"].items():
@@ -586,7 +608,8 @@ def print_epoch_table(workload, result, memory, n, epochs, device):
         rss, traced = mem.get("rss_mib"), mem.get("traced_mib")
         print(
             f"{name:10} {median(times):9.3f} {min(times):8.3f} {max(times):8.3f} "
-            f"{median(times) / floor:8.2f}x {result['losses'][name]:11.4f} "
+            f"{median(times) / floor:8.2f}x {result['first'][name]:10.4f} "
+            f"{result['losses'][name]:9.4f} "
             f"{'-' if rss is None else f'{rss:.1f}':>8} "
             f"{'-' if traced is None else f'{traced:.2f}':>11}"
         )
@@ -634,7 +657,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"smoke run: {N_QUICK} samples an epoch, 2 timed epochs",
+        help=f"smoke run: {N_QUICK} samples an epoch, 2 timed epochs, 1 thread",
     )
     parser.add_argument("--mnist", action="store_true", help="train on the real MNIST")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -663,6 +686,7 @@ def main(argv=None) -> None:
 
     print("MNIST MLP training: minigrad vs hand-written numpy (the floor) vs PyTorch eager")
     print("\n".join(describe_machine(args.device, use_torch)))
+    print(f"load average {_load()} (other work on the machine slows every contender)")
     x, y = make_data(n, args.mnist)
     print(
         f"data: {'MNIST' if args.mnist else 'synthetic'} x {x.shape} {x.dtype}, "
@@ -674,7 +698,7 @@ def main(argv=None) -> None:
         print("peak memory: not measured" + (" (CPU only)" if args.device != "cpu" else ""))
 
     for workload in workloads:
-        result = time_epochs(names, workload, x, y, epochs, 1, args.device)
+        result = time_epochs(names, workload, x, y, epochs, 0 if args.quick else 0.2, args.device)
         memory = {}
         if measure_memory:  # --quick leaves torch out: importing it takes seconds per run
             measured = [name for name in names if not (args.quick and name == "torch")]
@@ -691,6 +715,7 @@ def main(argv=None) -> None:
             "tracemalloc's peak during the next epoch above its start\n(arrays and Python "
             "objects; PyTorch's allocator does not report to tracemalloc)"
         )
+    print(f"\nload average at the end {_load()}")
 
 
 if __name__ == "__main__":
