@@ -30,7 +30,7 @@ import re
 import weakref
 from collections.abc import Sequence
 
-from .. import backend
+from .. import backend, ops  # ops is still loading (it imports this module); used at call time
 from ..tensor import Tensor
 from . import grad_mode
 
@@ -173,7 +173,8 @@ def backward(
             grad = run.pending.pop(fn, None)
             if grad is None:  # nothing that needs a gradient depends on this entry
                 continue
-            grad = run.output_grad_ready(fn, grad)
+            if fn.hooks or fn.retained is not None or run.capture is not None:
+                grad = run.output_grad_ready(fn, grad)
             inputs = fn.inputs if create_graph else fn.arrays
             input_grads = fn.backward(grad, *inputs)
             if not isinstance(input_grads, tuple):
@@ -206,10 +207,8 @@ class _Backward:
         """Deliver `grad` to input `x`: to its entry's pending sum, or into a leaf."""
         if grad is None or not isinstance(x, Tensor) or not x.requires_grad:
             return
-        if grad.shape != x.shape:  # the forward broadcast x: sum the gradient back
-            from ..ops import sum_to
-
-            grad = sum_to(grad, x.shape)
+        if grad.shape != x.data.shape:  # the forward broadcast x: sum the gradient back
+            grad = ops.sum_to(grad, x.data.shape)
         fn = x._fn
         if fn is not None:
             total = self.pending.get(fn)

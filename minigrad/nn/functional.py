@@ -190,10 +190,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None:
         _require_tensor(bias, "bias", "linear")
         out_shape = input.shape[:-1] + weight.shape[:-1]
-        try:
-            fits = backend.numpy.broadcast_shapes(bias.shape, out_shape) == out_shape
-        except ValueError:
-            fits = False
+        fits = bias.shape == weight.shape[:-1]  # the usual (out_features,), checked cheaply
+        if not fits:
+            try:
+                fits = backend.numpy.broadcast_shapes(bias.shape, out_shape) == out_shape
+            except ValueError:
+                fits = False
         if not fits:
             raise ShapeError(
                 f"linear: bias of shape {bias.shape} does not broadcast to the output shape "

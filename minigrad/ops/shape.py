@@ -79,16 +79,21 @@ class Expand(Function):
         return sum_to(g, x.shape)
 
 
+def _summed_to(x, shape):
+    """Array x summed over the dims that broadcasting added or stretched, to `shape`."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+    )
+    out = x.sum(axis=axes, keepdims=True) if axes else x
+    return out.reshape(shape)
+
+
 class SumTo(Function):
     """Sum x down to `shape`, undoing broadcasting (used by the engine for every op)."""
 
     def forward(self, x, shape):
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
-        )
-        out = x.sum(axis=axes, keepdims=True) if axes else x
-        return out.reshape(shape)
+        return _summed_to(x, shape)
 
     def backward(self, g, x):
         return expand(g, x.shape)
@@ -197,6 +202,8 @@ def sum_to(x, shape: tuple[int, ...]):
     """Sum a broadcast gradient back to `shape`."""
     if x.shape == shape:
         return x
+    if not isinstance(x, Tensor):  # the engine's fast path: plain arrays, nothing to record
+        return _summed_to(x, shape)
     return SumTo.apply(x, shape=tuple(shape))
 
 
