@@ -34,12 +34,25 @@ import subprocess
 import sys
 import time
 
-# A smoke run (--quick) is single-threaded, so a busy machine cannot stall it: threads that
-# spin-wait for each other crawl when another process holds one of the cores. The variables
-# take effect only if set before numpy (and torch) are imported, hence here.
-if "--quick" in sys.argv:
+
+def _threads_from_argv(argv: list[str]) -> str | None:
+    """--threads N, or 1 for a --quick smoke run: the BLAS/OpenMP threads of every contender.
+
+    A busy machine cannot stall a single-threaded run: threads that spin-wait for each other
+    crawl when another process holds one of the cores. The variables take effect only if
+    set before numpy (and torch) are imported, hence this early look at the arguments.
+    """
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1" if "--quick" in argv else None
+
+
+if __name__ == "__main__" and (_threads := _threads_from_argv(sys.argv)):
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(_var, "1")
+        os.environ[_var] = _threads
 
 import numpy as np
 
@@ -362,25 +375,20 @@ def time_epochs(names, workload: str, x, y, epochs: int, pause: float, device: s
     return {"times": times, "first": first, "losses": losses}
 
 
-def peak_memory(name: str, workload: str, args) -> dict | None:
-    """Peak resident memory of one training epoch of `name`, measured in a fresh process."""
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--_peak-memory",
-        name,
-        "--workload",
-        workload,
-        "--device",
-        args.device,
-    ]
-    command += ["--quick"] * args.quick + ["--mnist"] * args.mnist
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
-    except (subprocess.SubprocessError, OSError) as exc:
-        print(f"  (peak memory of {name} not measured: {exc})")
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def peak_memory(name: str, workload: str, args) -> dict:
+    """The memory one training epoch of `name` needs, each way measured in a fresh process."""
+    result = {}
+    for how in ("rss", "traced") if name != "torch" else ("rss",):
+        command = [sys.executable, os.path.abspath(__file__), "--_peak-memory", f"{name}:{how}"]
+        command += ["--workload", workload, "--device", args.device]
+        command += ["--quick"] * args.quick + ["--mnist"] * args.mnist
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+        except (subprocess.SubprocessError, OSError) as exc:
+            print(f"  ({how} memory of {name} not measured: {exc})")
+            continue
+        result.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    return result
 
 
 def _status_kib(field: str) -> int:
@@ -388,26 +396,35 @@ def _status_kib(field: str) -> int:
         return int(re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.MULTILINE).group(1))
 
 
-def measure_peak_memory(name: str, workload: str, n: int, mnist: bool, device: str) -> dict:
-    """In this (fresh) process: the memory one training epoch of `name` needs, two ways.
+def measure_peak_memory(what: str, workload: str, n: int, mnist: bool, device: str) -> dict:
+    """In this (fresh) process, `what` = "contender:rss" or "contender:traced":
 
-    rss_mib: the resident-set high-water mark during the first epoch above the resident size
+    rss: the resident-set high-water mark during the first epoch above the resident size
       just before it (after the data and the model are made). The kernel's mark is reset
       through /proc/self/clear_refs and read from /proc/self/status (VmHWM); without /proc,
       getrusage's maxrss is used. Fair to all three contenders: it counts whatever memory
-      they touch, including first-use costs (a library's lazily loaded code, its caches).
-    traced_mib: tracemalloc's peak during a second epoch above what was traced when it
-      began: the bytes of the arrays and Python objects an epoch allocates and drops. numpy
-      reports its array allocations to tracemalloc, so this is exact for numpy and minigrad;
-      PyTorch does not, so it is left out for torch.
+      they touch, including first-use costs (a library's lazily loaded code, its caches),
+      but not memory that the allocator kept from before and hands out again.
+    traced: tracemalloc's peak from before the model is made to the end of the first epoch:
+      what training needs besides the dataset (parameters, gradients, optimizer buffers,
+      activations, Python objects). numpy reports its array allocations to tracemalloc, so
+      this is exact for numpy and minigrad; PyTorch's allocator does not, so not for torch.
     """
     import tracemalloc
 
+    name, how = what.split(":")
     x, y = make_data(n, mnist)
     sizes, batch = WORKLOADS[workload]
-    runner = CONTENDERS[name](init_weights(sizes), device)
+    weights = init_weights(sizes)
+    if how == "traced":
+        tracemalloc.start()
+    runner = CONTENDERS[name](weights, device)
+    del weights
     runner.load(x, y, batch)
     orders = epoch_orders(len(y))
+    if how == "traced":
+        runner.epoch(next(orders))
+        return {"traced_mib": tracemalloc.get_traced_memory()[1] / 2**20}
     gc.collect()
     try:
         with open("/proc/self/clear_refs", "w") as f:
@@ -422,15 +439,7 @@ def measure_peak_memory(name: str, workload: str, n: int, mnist: bool, device: s
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         runner.epoch(next(orders))
         peak, method = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "maxrss"
-    result = {"rss_mib": (peak - before) / 1024, "process_mib": peak / 1024, "method": method}
-    if name != "torch":
-        gc.collect()
-        tracemalloc.start()
-        base = tracemalloc.get_traced_memory()[0]
-        runner.epoch(next(orders))
-        result["traced_mib"] = (tracemalloc.get_traced_memory()[1] - base) / 2**20
-        tracemalloc.stop()
-    return result
+    return {"rss_mib": (peak - before) / 1024, "process_mib": peak / 1024, "method": method}
 
 
 # ----- table 2: one small op, and cross-entropy alone ---------------------------------------
@@ -476,9 +485,9 @@ def small_op_table(device: str, use_torch: bool, quick: bool) -> list[dict]:
         contexts["torch"] = (th_a, th_b, torch.no_grad, sync)
     number = 1_000 if quick else 20_000
     numpy_ops = {
-        "a + b": np.add,
-        "a * b": np.multiply,
-        "a @ b": np.matmul,
+        "a + b": xp.add,
+        "a * b": xp.multiply,
+        "a @ b": xp.matmul,
         "a.relu()": lambda a, b: xp.maximum(a, 0),
         "a.sum()": lambda a, b: a.sum(),
     }
@@ -559,6 +568,12 @@ def describe_machine(device: str, use_torch: bool) -> list[str]:
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
     machine = f"{cpu}, {os.cpu_count()} cores ({usable} usable)"
     lines = [f"machine: {machine}, {platform.system()} {platform.release()}", versions]
+    if device == "cuda":
+        cupy = _array_module(device)
+        gpu = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)["name"]
+        lines.append(
+            f"GPU: {gpu.decode() if isinstance(gpu, bytes) else gpu}, cupy {cupy.__version__}"
+        )
     try:
         import threadpoolctl
     except ImportError:
@@ -652,7 +667,7 @@ def print_ce_table(rows):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workload", choices=["W1", "W2", "all"], default="all")
-    parser.add_argument("--epochs-timed", type=int, default=5, metavar="N")
+    parser.add_argument("--epochs-timed", type=int, default=7, metavar="N")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument(
         "--quick",
@@ -660,6 +675,9 @@ def main(argv=None) -> None:
         help=f"smoke run: {N_QUICK} samples an epoch, 2 timed epochs, 1 thread",
     )
     parser.add_argument("--mnist", action="store_true", help="train on the real MNIST")
+    parser.add_argument(
+        "--threads", type=int, metavar="N", help="BLAS/OpenMP threads (default: the machine's)"
+    )
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--no-tables", action="store_true", help="skip the op and CE tables")
@@ -712,8 +730,9 @@ def main(argv=None) -> None:
         print(
             "\nMemory, each contender in a fresh process: RSS MiB = resident high-water mark "
             "during the first epoch\nabove the resident size before it; traced MiB = "
-            "tracemalloc's peak during the next epoch above its start\n(arrays and Python "
-            "objects; PyTorch's allocator does not report to tracemalloc)"
+            "tracemalloc's peak over making the model and one epoch:\nparameters, gradients, "
+            "optimizer buffers, activations, Python objects (not the dataset; PyTorch's\n"
+            "allocator does not report to tracemalloc)"
         )
     print(f"\nload average at the end {_load()}")
 
