@@ -146,16 +146,7 @@ class Tensor:
 
     def to(self, *args, **kwargs) -> Tensor:
         """t.to('cuda'), t.to(mg.float64), t.to('cpu', mg.float16), t.to(other_tensor)."""
-        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        if kwargs:
-            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, backend.Device)):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = parse_to_args(args, kwargs)
         out = self
         if dtype is not None:
             out = ops.cast(out, dtype)
@@ -530,6 +521,22 @@ class _HookHandle:
     def remove(self) -> None:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def parse_to_args(args: tuple, kwargs: dict) -> tuple:
+    """The (device, dtype) named by the arguments of `.to(...)`; either may be None."""
+    kwargs = dict(kwargs)
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    if kwargs:
+        raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, (str, backend.Device)):
+            device = arg
+        else:
+            dtype = arg
+    return device, dtype
 
 
 def _as_array(data, dtype, device):

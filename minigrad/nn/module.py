@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .. import backend, dtypes
 from ..autograd import grad_mode
 from ..autograd.engine import Function
-from ..tensor import Tensor, _HookHandle
+from ..tensor import Tensor, _HookHandle, parse_to_args
 
 __all__ = ["Module", "Parameter"]
 
@@ -378,16 +378,7 @@ class Module:
         Parameter objects stay registered (so an optimizer made before still holds them);
         only their arrays change. Only floating point tensors are cast to a new dtype.
         """
-        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        if kwargs:
-            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, backend.Device)):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = parse_to_args(args, kwargs)
         device = None if device is None else backend.as_device(device)
         dtype = None if dtype is None else dtypes.as_dtype(dtype)
         if dtype is not None and not dtypes.is_floating(dtype):

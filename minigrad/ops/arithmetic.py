@@ -200,5 +200,5 @@ def pow(a, b):  # noqa: A001 - PyTorch's name
 
 
 def matmul(a, b):
-    """Matrix product. Shapes: (n,k)@(k,m)->(n,m); (...,n,k)@(...,k,m)->(...,n,m); 1-D as in numpy."""
+    """Matrix product: (n,k)@(k,m)->(n,m), (...,n,k)@(...,k,m)->(...,n,m), 1-D as numpy."""
     return Matmul.apply(a, b)

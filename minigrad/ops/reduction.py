@@ -63,7 +63,8 @@ class Var(Function):
     def backward(self, g, x):  # d/dx_i sum_j (x_j - m)^2 / (n - c) = 2 (x_i - m) / (n - c)
         n = _count(x.shape, self.axes)
         centred = x - mean(x, self.axes, keepdim=True)
-        return _unreduce(g, x.shape, self.axes, self.keepdim) * centred * (2 / (n - self.correction))
+        scale = 2 / (n - self.correction)
+        return _unreduce(g, x.shape, self.axes, self.keepdim) * centred * scale
 
 
 class Amax(Function):
