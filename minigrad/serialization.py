@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import zipfile
 from collections.abc import Mapping
 
 import numpy as np
 
 from . import backend, dtypes
+from ._atomic import atomic_write
 from .tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -46,7 +46,7 @@ def save(obj, path: _PathArg) -> None:
     tree = _encode(obj, (), arrays)
     meta = json.dumps({"format": _FORMAT, "version": _VERSION, "tree": tree})
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
-    _atomic_write_npz(os.fspath(path), arrays)
+    _write_npz(os.fspath(path), arrays)
 
 
 def load(path: _PathArg, device=None, *, map_location=None):
@@ -131,36 +131,15 @@ def _show(where: tuple) -> str:
     return "the top level" if not where else "key " + ".".join(str(k) for k in where)
 
 
-def _atomic_write_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write the arrays as an uncompressed .npz: to a temp file, fsync, rename over `path`."""
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open with mode 0o666 (not mkstemp's 0o600): the file gets the usual umask permissions.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # zipfile directly rather than np.savez: any key is a valid name here (savez
-            # would take a key called "file" as its own argument).
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for name, array in arrays.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as entry:
-                        np.lib.format.write_array(entry, array, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable; not possible everywhere (e.g. Windows)
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+def _write_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays as an uncompressed .npz, atomically."""
+    with atomic_write(path) as f:
+        # zipfile directly rather than np.savez: any key is a valid name here (savez would
+        # take a key called "file" as its own argument).
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for name, array in arrays.items():
+                with zf.open(name + ".npy", "w", force_zip64=True) as entry:
+                    np.lib.format.write_array(entry, array, allow_pickle=False)
 
 
 # ----- reading --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -420,7 +421,7 @@ def test_interrupted_write_leaves_no_file(
     def crash(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(mnist.os, "fsync", crash)
+    monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
         mnist._atomic_write(tmp_path / "file.gz", b"payload")
     assert not list(tmp_path.iterdir())

@@ -21,12 +21,13 @@ import gzip
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
+
+from .._atomic import atomic_write
 
 __all__ = ["MNIST", "MNISTError", "load_mnist", "MIRRORS", "PACKAGE_DIR", "CACHE_DIR"]
 
@@ -288,20 +289,9 @@ def _fetch(url: str, name: str) -> bytes:
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that ``path`` is either absent or complete.
-
-    The temp file lives in the same directory so ``os.replace`` is a same-filesystem rename.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """Write ``payload`` to ``path`` so that ``path`` is either absent or complete."""
+    with atomic_write(path) as f:
+        f.write(payload)
 
 
 def _where_to_put(searched: list[Path], target: Path) -> str:
