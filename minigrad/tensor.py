@@ -230,8 +230,6 @@ class Tensor:
         `retain_graph` (default: `create_graph`); `create_graph=True` records the backward
         pass so that the gradients can be differentiated again.
         """
-        from .autograd import engine
-
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no grad_fn (was it made "
@@ -593,3 +591,4 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
 
 
 from . import ops  # noqa: E402 - ops import Tensor, so they come after it
+from .autograd import engine  # noqa: E402

@@ -148,9 +148,13 @@ class Linear(Function):
         if need_x:  # dL/dx = G W
             grad_x = g2 @ w2
         if need_w:  # dL/dW = G^T x, summed over every leading dim
-            rows_g = g2.reshape((-1, w2.shape[0]))
-            rows_x = x.reshape((-1, x.shape[-1]))
-            grad_w = (rows_g.T @ rows_x).reshape(tuple(weight.shape))
+            # Reshape only where needed: a reshaped result is a view, and the engine copies
+            # views before storing them in .grad.
+            rows_g = g2 if g2.ndim == 2 else g2.reshape((-1, w2.shape[0]))
+            rows_x = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
+            grad_w = rows_g.T @ rows_x
+            if weight.ndim != 2:
+                grad_w = grad_w.reshape(tuple(weight.shape))
         # dL/db = G: the engine sums it down to the bias's own shape.
         return grad_x, grad_w, (g if need_b else None)
 

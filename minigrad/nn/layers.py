@@ -49,7 +49,8 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(*, in_features) -> (*, out_features), one tape entry (`F.linear`)."""
-        return F.linear(x, self.weight, self.bias)
+        params = self._parameters  # direct: attribute lookup of parameters is the slow path
+        return F.linear(x, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         return (

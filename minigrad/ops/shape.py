@@ -82,11 +82,12 @@ class Expand(Function):
 def _summed_to(x, shape):
     """Array x summed over the dims that broadcasting added or stretched, to `shape`."""
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
-    )
-    out = x.sum(axis=axes, keepdims=True) if axes else x
-    return out.reshape(shape)
+    if lead:  # dims broadcasting added in front: sum them away (a fresh array, not a view)
+        x = x.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
+    if stretched:  # size-1 dims broadcasting stretched: sum, keeping them as size 1
+        x = x.sum(axis=stretched, keepdims=True)
+    return x
 
 
 class SumTo(Function):
