@@ -101,7 +101,8 @@ def run_page(path: Path) -> list[tuple[Block, str]]:
 
 
 def pages() -> list[Path]:
-    return sorted(p for p in DOCS.glob("*.md") if p != API)
+    """Every page whose code must run: docs/*.md (but the generated API list) and the README."""
+    return sorted(p for p in DOCS.glob("*.md") if p != API) + [ROOT / "README.md"]
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # pages plant log(0)
@@ -118,7 +119,7 @@ def test_every_block_runs_and_prints_its_text_block(page, tmp_path, monkeypatch)
                 lineterm="",
             )  # fmt: skip
             mismatches.append(
-                f"docs/{page.name}:{block.line}: the output differs\n" + "\n".join(diff)
+                f"{page.relative_to(ROOT)}:{block.line}: the output differs\n" + "\n".join(diff)
             )
     assert not mismatches, "\n\n".join(mismatches) + "\n\n" + _HOW_TO_UPDATE
 
