@@ -575,7 +575,8 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
                 f"{caller}: grad can be implicitly created only for scalar outputs; pass "
                 f"gradient= for an output of shape {root.shape}"
             )
-        return Tensor._make(backend.xp_of(root.data).ones_like(root.data), False)
+        array = root.data
+        return Tensor._make(backend.xp_of(array).ones(array.shape, array.dtype), False)
     if not isinstance(gradient, Tensor):
         gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
     if gradient.shape != root.shape:

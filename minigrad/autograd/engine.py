@@ -26,6 +26,7 @@ itself recorded and can be differentiated again.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import weakref
 from collections.abc import Sequence
@@ -147,8 +148,13 @@ def entries_leading_to(roots: Sequence[Tensor]) -> list[Function]:
                 "backward() if you need to backward through the graph again."
             )
         seen.add(fn)
-        stack.extend(t._fn for t in fn.inputs if isinstance(t, Tensor) and t._fn is not None)
-    return sorted(seen, key=lambda fn: fn.seq)
+        for t in fn.inputs:
+            if isinstance(t, Tensor) and t._fn is not None:
+                stack.append(t._fn)
+    return sorted(seen, key=_by_seq)
+
+
+_by_seq = operator.attrgetter("seq")
 
 
 def backward(
