@@ -117,19 +117,20 @@ class Pow(Function):
     def backward(self, g, a, b):
         from .elementwise import log, where
 
+        constant_base, constant_exponent = _is_number(a), _is_number(b)
         # d(a^b)/da = b a^(b-1); PyTorch defines it as 0 for a constant exponent of 0.
-        if isinstance(b, (int, float)):
-            grad_a = g * 0 if b == 0 else g * b * a ** (b - 1)
-        else:
-            grad_a = None if isinstance(a, (int, float)) else g * b * a ** (b - 1)
-        if isinstance(b, (int, float)):
-            return grad_a, None
+        if constant_exponent:
+            return (g * 0 if b == 0 else g * b * a ** (b - 1)), None
         # d(a^b)/db = a^b ln a; where a == 0 and b >= 0 the limit is 0, not nan.
-        if isinstance(a, (int, float)):
+        if constant_base:
             return None, g * self.output * (math.log(a) if a > 0 else math.nan)
         zero_base = (a == 0) & (b >= 0)
         grad_b = g * where(zero_base, 0.0, self.output * log(where(zero_base, 1.0, a)))
-        return grad_a, grad_b
+        return g * b * a ** (b - 1), grad_b
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float))
 
 
 class Matmul(Function):
