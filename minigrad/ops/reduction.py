@@ -113,7 +113,8 @@ class Logsumexp(Function):
         # Shift by the max so exp never overflows; an all -inf slice must not give nan.
         shift = xp.amax(x, axis=axes, keepdims=True)
         shift = xp.where(xp.isfinite(shift), shift, 0)
-        out = xp.log(xp.exp(x - shift).sum(axis=axes, keepdims=True)) + shift
+        with backend.numpy.errstate(divide="ignore"):  # log(0) = -inf is the answer, no warning
+            out = xp.log(xp.exp(x - shift).sum(axis=axes, keepdims=True)) + shift
         return out if keepdim else out.reshape(self._reduced_shape(x.shape))
 
     def _reduced_shape(self, shape):
