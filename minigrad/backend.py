@@ -4,7 +4,8 @@ Every op in minigrad is written once, against the *array namespace* of its input
 (`xp = xp_of(array)`), so the same code runs on either library. Everything that depends on
 which library holds the data lives here: the namespace lookup, devices, moving arrays between
 host and GPU, random number generators, and the few calls whose spelling differs between
-numpy and cupy (scatter-add). No other module imports numpy or cupy to touch tensor data;
+numpy and cupy (scatter-add), and the entry points to the fused CUDA kernels of
+`backend_cuda.py`. No other module imports numpy or cupy to touch tensor data;
 `tests/test_backend_contract.py` enforces that.
 """
 
@@ -35,6 +36,8 @@ __all__ = [
     "generator",
     "manual_seed",
     "cuda_available",
+    "fused_cross_entropy",
+    "fused_cross_entropy_backward",
 ]
 
 
@@ -169,6 +172,33 @@ def scatter_add(target, index, values) -> None:
         numpy.add.at(target, index, values)
     else:
         cupyx.scatter_add(target, index, values)
+
+
+def fused_cross_entropy(x, y):
+    """Cross-entropy of logits x (N, C) and int64 class indices y (N,) in one CUDA kernel.
+
+    Returns (per-row losses (N,), softmax (N, C)) for a float32/float64 cupy `x`, or None
+    when there is no kernel for it (numpy arrays included): the caller then computes it with
+    array ops.
+    """
+    if cupy is None or not isinstance(x, cupy.ndarray):
+        return None
+    from . import backend_cuda  # compiles nothing until first used
+
+    return backend_cuda.cross_entropy_forward(x, y) if backend_cuda.supported(x, y) else None
+
+
+def fused_cross_entropy_backward(p, y, scale):
+    """dloss/dx (N, C) = p * scale_i - scale_i at each row's target, in one CUDA kernel.
+
+    `p` is the softmax from `fused_cross_entropy`, `scale` the gradient of each row's loss
+    (0-d, or (N,) for reduction='none'). None for numpy arrays.
+    """
+    if cupy is None or not isinstance(p, cupy.ndarray):
+        return None
+    from . import backend_cuda
+
+    return backend_cuda.cross_entropy_backward(p, y, scale)
 
 
 # One random generator per device, so `manual_seed` makes both reproducible.

@@ -3,6 +3,8 @@
 Everything else reaches array functions through `backend.xp_of(array)`, so a second,
 device-specific code path cannot creep in. Host-side file formats (reading MNIST's IDX files,
 writing .npz) are the exception: they produce or consume host arrays by definition.
+So is backend_cuda.py, the fused CUDA kernels: a kernel is cupy-specific by definition. It is
+part of the backend, reached only through backend.py's `fused_*` functions.
 """
 
 import ast
@@ -11,7 +13,8 @@ from pathlib import Path
 import minigrad
 
 PACKAGE = Path(minigrad.__file__).parent
-HOST_IO = {"backend.py", "datasets/mnist.py", "serialization.py"}
+BACKEND = {"backend.py", "backend_cuda.py"}
+HOST_IO = {"datasets/mnist.py", "serialization.py"}
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -29,11 +32,20 @@ def test_no_module_but_the_backend_imports_numpy_or_cupy():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative in HOST_IO:
+        if relative in BACKEND | HOST_IO:
             continue
         if _imported_modules(path) & {"numpy", "cupy", "cupyx"}:
             offenders.append(relative)
     assert offenders == [], f"these modules import numpy/cupy directly: {offenders}"
+
+
+def test_only_the_backend_reaches_the_cuda_kernels():
+    users = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "backend_cuda" in path.read_text() and path.name not in BACKEND
+    ]
+    assert users == [], f"these modules use backend_cuda directly: {users}"
 
 
 def test_the_contract_test_would_catch_an_offender(tmp_path):

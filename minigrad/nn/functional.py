@@ -529,6 +529,13 @@ class CrossEntropy(_PerPosition, Function):
         x = self.layout(x, reduction, valid)
         classes = x.shape[1]
         self.weight = None if weight is None else weight.reshape((1, classes) + (1,) * (x.ndim - 2))
+        self.y = None  # the class indices (N,) once the fused CUDA kernel ran, for backward
+        plain = not (probabilities or label_smoothing) and weight is None and valid is None
+        fused = backend.fused_cross_entropy(x, target.reshape(-1)) if plain else None
+        if fused is not None:  # cupy: max, exp, sum, log and softmax in one kernel
+            (nll, self.p), self.y = fused, target.reshape(-1)
+            self.targets(target, weight)
+            return self.finish(nll)
         z = x - x.max(axis=1, keepdims=True)  # shifted by the max: exp never overflows
         e = xp.exp(z)
         total = e.sum(axis=1, keepdims=True)
@@ -576,6 +583,8 @@ class CrossEntropy(_PerPosition, Function):
 
     def _class_backward(self, r):
         """p * sum_c T - T without building T: T is (1-eps) w_y at the target + eps/C w."""
+        if self.y is not None:  # the forward ran the fused CUDA kernel: so does this
+            return backend.fused_cross_entropy_backward(self.p, self.y, r)
         classes = self.p.shape[1]
         a = r if self.wy is None else r * self.wy  # weight on the target class
         mass = a  # sum_c T_ic
