@@ -174,7 +174,7 @@ def scatter_add(target, index, values) -> None:
         cupyx.scatter_add(target, index, values)
 
 
-def fused_cross_entropy(x, y):
+def fused_cross_entropy(x, y) -> tuple | None:
     """Cross-entropy of logits x (N, C) and int64 class indices y (N,) in one CUDA kernel.
 
     Returns (per-row losses (N,), softmax (N, C)) for a float32/float64 cupy `x`, or None
