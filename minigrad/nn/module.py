@@ -11,7 +11,7 @@ nested modules without any per-class code. Names nest with dots, as in PyTorch:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from .. import backend, dtypes
@@ -66,6 +66,22 @@ class Parameter(Tensor):
             copy.grad = Tensor._make(self.grad.data.copy(), False)
         memo[id(self)] = copy
         return copy
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Reset each tensor's `.grad`: to None, or to zeros in place (detached from any graph).
+
+    Shared by `Module.zero_grad` and `Optimizer.zero_grad`.
+    """
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad._fn is not None:
+                p.grad = p.grad.detach()
+            p.grad.data.fill(0)
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -361,15 +377,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's `.grad`: to None (default), or to zeros in place."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad._fn is not None:
-                    p.grad = p.grad.detach()
-                p.grad.data.fill(0)
+        zero_grads(self.parameters(), set_to_none)
 
     def to(self, *args, **kwargs) -> Module:
         """Move (and/or cast) parameters, their gradients, and buffers, in place.

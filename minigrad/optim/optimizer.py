@@ -13,6 +13,7 @@ from itertools import chain
 
 from .. import backend, dtypes
 from ..autograd import grad_mode
+from ..nn.module import zero_grads
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -82,16 +83,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad._fn is not None:
-                        p.grad = p.grad.detach()
-                    p.grad.data.fill(0)
+        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     def step(self, closure: Callable | None = None):
         """Update every parameter that has a gradient. `closure` (optional) re-evaluates the
