@@ -320,6 +320,20 @@ def test_cross_entropy_is_one_tape_entry(device):
         assert repr(loss).endswith("grad_fn=<cross_entropy>)")
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"label_smoothing": 0.2, "reduction": "sum"}])
+def test_a_retained_graph_keeps_what_backward_reuses(kwargs, device):
+    """The last backward turns the saved exp buffer into the gradient; earlier ones must not."""
+    x = mg.randn(5, 4, dtype=mg.float64, device=device, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor([0, 3, 1, 1, 2], device=device), **kwargs)
+    loss.backward(retain_graph=True)
+    once = as_numpy(x.grad).copy()
+    loss.backward(retain_graph=True)  # the saved arrays are intact...
+    np.testing.assert_allclose(as_numpy(x.grad), 2 * once, rtol=1e-15)
+    loss.backward()  # ...and the last pass may reuse them
+    np.testing.assert_allclose(as_numpy(x.grad), 3 * once, rtol=1e-15)
+    assert not np.allclose(once, 0)
+
+
 def test_float32_stays_float32(device):
     x = mg.randn(8, 5, device=device, requires_grad=True)
     for target in (mg.randint(0, 5, (8,), device=device), mg.rand(8, 5, device=device)):

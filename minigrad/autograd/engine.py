@@ -53,7 +53,8 @@ class Function:
           an input gets no gradient); `inputs` are the forward's inputs again, as arrays, or
           as Tensors under create_graph. Extra things backward needs are kept on `self`.
     An op whose backward needs its own output sets `saves_output = True` and reads
-    `self.output`.
+    `self.output`. A backward may overwrite arrays it saved itself (never its inputs or
+    output) when `self.last_use` is True: the engine frees the entry right after.
     """
 
     name = "function"  # the op name shown on the tape; set from the class name
@@ -61,6 +62,7 @@ class Function:
     differentiable = True  # False for ops like comparisons: run through apply, never recorded
     seq = -1  # position on the tape; -1 until recorded
     freed = False  # set once backward has released what this entry saved
+    last_use = False  # set by the engine when no backward will run through here again
     hooks = None  # gradient hooks of the output tensor (non-leaf tensors only)
     retained = None  # weak reference to the output tensor when it called retain_grad()
 
@@ -182,6 +184,7 @@ def backward(
             if fn.hooks or fn.retained is not None or run.capture is not None:
                 grad = run.output_grad_ready(fn, grad)
             inputs = fn.inputs if create_graph else fn.arrays
+            fn.last_use = not retain_graph
             input_grads = fn.backward(grad, *inputs)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)

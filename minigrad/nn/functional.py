@@ -107,6 +107,8 @@ def _at_class_dim(v):
 
 def _class_index(y, xp) -> tuple:
     """The index that picks x[n, y[n, i, ...], i, ...] from x of shape (N, C, *d)."""
+    if y.ndim == 1:  # the common (N, C) case
+        return (xp.arange(y.shape[0]), y)
     grids = []
     for axis, n in enumerate(y.shape):
         shape = [1] * y.ndim
@@ -327,6 +329,7 @@ def log_softmax(input: Tensor, dim: int | None = None, *, dtype=None) -> Tensor:
 
 # ----- class-index targets: shared checks ---------------------------------------------------
 _UINT8 = dtypes.as_dtype("uint8")  # PyTorch also takes uint8 ("Byte") class indices
+_UINT64 = backend.numpy.dtype("uint64")  # (for a range check only; not a tensor dtype)
 
 
 def _check_class_input(input, op: str) -> None:
@@ -386,9 +389,10 @@ def _class_targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
             )
     y = target.data if target.dtype == dtypes.int64 else target.data.astype(dtypes.int64)
     classes = input.shape[0 if input.ndim == 1 else 1]
-    # The common case in two reductions: all in range, and none can equal ignore_index.
+    # The common case in one reduction: every target in range (viewed as unsigned, a negative
+    # index is huge, so the largest one tells), and none can equal ignore_index.
     ignorable = 0 <= ignore_index < classes
-    if y.size and not ignorable and 0 <= int(y.min()) and int(y.max()) < classes:
+    if y.size and not ignorable and int(y.view(_UINT64).max()) < classes:
         return Tensor._make(y, False), None
     valid = y != ignore_index
     bad = (y < 0) | (y >= classes)
@@ -537,32 +541,36 @@ class CrossEntropy(_PerPosition, Function):
             self.targets(target, weight)
             return self.finish(nll)
         z = x - x.max(axis=1, keepdims=True)  # shifted by the max: exp never overflows
-        e = xp.exp(z)
-        total = e.sum(axis=1, keepdims=True)
-        lse = xp.log(total)  # log p = z - lse
-        e /= total
-        self.p = e  # softmax, kept for backward: exp runs once per step
         if probabilities:
-            return self._probability_loss(z, lse, target, classes)
+            return self._probability_loss(z, target, classes)
         self.targets(target, weight)
-        nll = lse[:, 0] - z[self.index]  # -log p of the target class
+        picked = z[self.index]  # z at each target class (a copy), before exp overwrites z
+        if self.eps:  # smoothing needs every class's z too, also before exp
+            spread = -(z.sum(axis=1) if self.weight is None else (z * self.weight).sum(axis=1))
+        # z is done with: exp in place. Softmax is e / total; backward forms it, so the one
+        # (N, C, *d) array this entry allocates is the one its backward fills with the gradient.
+        self.e = xp.exp(z, out=z)
+        self.total = self.e.sum(axis=1, keepdims=True)
+        lse = xp.log(self.total)[:, 0]  # log p = z - lse
+        nll = lse - picked  # -log p of the target class
         if self.wy is not None:
             nll *= self.wy
         if not self.eps:
             return self.finish(nll)
         # Smoothing: (1 - eps) of the target's loss plus eps/C of every class's, each reduced
         # on its own as PyTorch does (which decides nan vs inf when nothing counts).
-        if self.weight is None:
-            spread = classes * lse[:, 0] - z.sum(axis=1)
-        else:
-            spread = float(weight.sum()) * lse[:, 0] - (z * self.weight).sum(axis=1)
+        spread += (classes if self.weight is None else float(weight.sum())) * lse
         return self.finish(nll) * (1 - self.eps) + self.finish(spread) * (self.eps / classes)
 
-    def _probability_loss(self, z, lse, target, classes):
+    def _probability_loss(self, z, target, classes):
+        e = backend.xp_of(z).exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        e /= total
+        self.p = e  # softmax, kept for backward
         target = _batch_of_one(target) if self.squeezed else target
         q = target if not self.eps else target * (1 - self.eps) + self.eps / classes
         self.t = q if self.weight is None else q * self.weight  # T
-        z -= lse
+        z -= backend.xp_of(z).log(total)
         self.logp = z
         return self.finish(-(self.t * z).sum(axis=1))
 
@@ -585,14 +593,18 @@ class CrossEntropy(_PerPosition, Function):
         """p * sum_c T - T without building T: T is (1-eps) w_y at the target + eps/C w."""
         if self.y is not None:  # the forward ran the fused CUDA kernel: so does this
             return backend.fused_cross_entropy_backward(self.p, self.y, r)
-        classes = self.p.shape[1]
+        classes = self.e.shape[1]
         a = r if self.wy is None else r * self.wy  # weight on the target class
         mass = a  # sum_c T_ic
         if self.eps:
             total_weight = classes if self.weight is None else float(self.weight.sum())
             mass = a * (1 - self.eps) + r * (total_weight * self.eps / classes)
             a = a * (1 - self.eps)
-        grad = self.p * _at_class_dim(mass)
+        # p * mass = e * (mass / total): on its last use, the exp buffer becomes the gradient.
+        coefficient = _at_class_dim(mass) / self.total
+        grad = backend.xp_of(self.e).multiply(
+            self.e, coefficient, out=self.e if self.last_use else None
+        )
         grad[self.index] -= a
         if self.eps:
             spread = _at_class_dim(r) * (self.eps / classes)
@@ -602,7 +614,7 @@ class CrossEntropy(_PerPosition, Function):
     def _class_backward_graph(self, r, x):
         p = softmax(_batch_of_one(x) if self.squeezed else x, 1)
         classes = self.shape[1]
-        target = backend.xp_of(self.p).zeros(self.shape, dtype=self.p.dtype)  # T, dense
+        target = backend.xp_of(x.data).zeros(self.shape, dtype=x.dtype)  # T, dense
         target[self.index] = (1 - self.eps) * (1 if self.wy is None else self.wy)
         if self.eps:
             target += (self.eps / classes) * (1 if self.weight is None else self.weight)
