@@ -153,6 +153,42 @@ def test_steps_update_in_place_and_leave_grad_alone(make, device):
     assert p.data is array
 
 
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=0.1),
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.1),
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True),
+        lambda ps: optim.Adam(ps, weight_decay=0.1, amsgrad=True),
+        lambda ps: optim.AdamW(ps),
+    ],
+    ids=["sgd", "sgd-dampening", "sgd-nesterov", "adam", "adamw"],
+)
+def test_updates_done_block_by_block_equal_whole_ones(make, device, monkeypatch):
+    """Parameters bigger than a block are updated in slices; the result must not change."""
+    rng = np.random.default_rng(0)
+    shapes = [(7, 5), (13,), (), (3, 4, 2), (5, 7)]  # many rows per block, one row, 0-d, 3-d
+    values = [rng.standard_normal(s) for s in shapes]
+    grads = [[rng.standard_normal(s) for s in shapes] for _ in range(3)]
+
+    def train(block):
+        monkeypatch.setattr(optim.optimizer, "BLOCK", block)
+        params = [Parameter(mg.tensor(v, device=device)) for v in values]
+        params[-1].data = params[-1].data.T.copy().T  # strided: (5, 7) stored column-major
+        opt = make(params)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = mg.tensor(g, device=device)
+            opt.step()
+        return [p.detach().numpy() for p in params]
+
+    whole, blocked = train(1 << 20), train(6)
+    for w, b, v in zip(whole, blocked, values):
+        np.testing.assert_array_equal(b, w)
+        assert not np.array_equal(b, v)
+
+
 def test_params_without_grad_are_skipped():
     a, b = Parameter(mg.ones(2)), Parameter(mg.ones(2))
     a.grad = mg.ones(2)

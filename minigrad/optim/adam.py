@@ -59,52 +59,51 @@ class Adam(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            x, g = p.data, p.grad.data
-            xp = backend.xp_of(x)
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = self._init_state(p, amsgrad)
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-            scratch = self._scratch(p, 3 if weight_decay != 0 and not decoupled else 2)
-            tmp, denom = scratch[0], scratch[1]
             step_array = state["step"].data  # a host scalar: reading it never syncs a GPU
             step_array += 1
             step = float(step_array)
-
-            if weight_decay != 0:
-                if decoupled:
-                    x *= 1 - lr * weight_decay
-                else:
-                    decayed = scratch[2]
-                    xp.multiply(x, weight_decay, out=decayed)
-                    decayed += g
-                    g = decayed
-            # m.lerp_(g, 1 - beta1), PyTorch's way of writing beta1 * m + (1 - beta1) * g
-            xp.subtract(g, m, out=tmp)
-            if 1 - beta1 < 0.5:
-                tmp *= 1 - beta1
-                m += tmp
-            else:
-                tmp *= beta1
-                xp.subtract(g, tmp, out=m)
-            v *= beta2
-            xp.multiply(g, 1 - beta2, out=tmp)
-            tmp *= g
-            v += tmp
-
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
-            if amsgrad:
-                v_max = state["max_exp_avg_sq"].data
-                xp.maximum(v_max, v, out=v_max)
-                v = v_max
-            xp.sqrt(v, out=denom)
-            denom /= bias_correction2**0.5
-            denom += eps
-            xp.multiply(m, -step_size, out=tmp)
-            tmp /= denom
-            x += tmp
+            v_max = state["max_exp_avg_sq"].data if amsgrad else None
+            xp = backend.xp_of(p.data)
+            blocks = self._blocks(
+                p.data, p.grad.data, state["exp_avg"].data, state["exp_avg_sq"].data, v_max,
+                scratch=3 if weight_decay != 0 and not decoupled else 2,
+            )  # fmt: skip
+            for x, g, m, v, v_max, tmp, denom, *more in blocks:
+                if weight_decay != 0:
+                    if decoupled:
+                        x *= 1 - lr * weight_decay
+                    else:
+                        decayed = more[0]
+                        xp.multiply(x, weight_decay, out=decayed)
+                        decayed += g
+                        g = decayed
+                # m.lerp_(g, 1 - beta1), PyTorch's way of writing beta1 * m + (1 - beta1) * g
+                xp.subtract(g, m, out=tmp)
+                if 1 - beta1 < 0.5:
+                    tmp *= 1 - beta1
+                    m += tmp
+                else:
+                    tmp *= beta1
+                    xp.subtract(g, tmp, out=m)
+                v *= beta2
+                xp.multiply(g, 1 - beta2, out=tmp)
+                tmp *= g
+                v += tmp
+                if amsgrad:
+                    xp.maximum(v_max, v, out=v_max)
+                    v = v_max
+                xp.sqrt(v, out=denom)
+                denom /= bias_correction2**0.5
+                denom += eps
+                xp.multiply(m, -step_size, out=tmp)
+                tmp /= denom
+                x += tmp
 
     @staticmethod
     def _init_state(p: Tensor, amsgrad: bool) -> dict:

@@ -8,6 +8,7 @@ arrays are made per step.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable
 from itertools import chain
 
@@ -19,6 +20,7 @@ from ..tensor import Tensor
 __all__ = ["Optimizer"]
 
 _ndarray = backend.numpy.ndarray
+BLOCK = 1 << 17  # elements an update works on at once: 512 KiB of float32 scratch space
 
 
 class Optimizer:
@@ -33,6 +35,8 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[Tensor, dict] = {}
         self.param_groups: list[dict] = []
+        self._scratch_buffers: dict[tuple, object] = {}  # (dtype, device) -> flat array
+        self._scratch_views: dict[tuple, tuple] = {}  # (shape, dtype, device, count) -> views
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
@@ -151,7 +155,6 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.param_groups = saved_groups
         self.state = state
-        self._scratch_buffers = {}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -161,27 +164,47 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
     # ----- for subclasses ---------------------------------------------------------------
-    def _scratch(self, p: Tensor, count: int) -> list:
-        """`count` reusable arrays shaped like `p`, so a step allocates nothing.
+    def _blocks(self, x, *arrays, scratch: int) -> list[tuple]:
+        """Matching views of x, of `arrays` (shaped like x, or None) and of `scratch` scratch
+        arrays, one block of x at a time.
 
-        Kept outside `state` (they hold no information between steps) and remade if the
-        parameter has moved or been cast.
+        An update written for one block and run block by block needs scratch space for one
+        block only: blocks are slices along dim 0 of about BLOCK elements (slices are views,
+        whatever the strides), and the scratch space is the optimizer's, shared by all its
+        parameters. So a step allocates nothing, and holds nothing the size of the model.
         """
-        buffers = self.__dict__.setdefault("_scratch_buffers", {})
-        found = buffers.get(p)
-        array = p.data
-        if (
-            found is not None
-            and len(found) >= count
-            and type(found[0]) is type(array)
-            and found[0].shape == array.shape
-            and found[0].dtype == array.dtype
-            and (type(array) is _ndarray or found[0].device == array.device)
-        ):
-            return found
-        xp = backend.xp_of(array)
-        found = buffers[p] = [xp.empty_like(array) for _ in range(count)]
-        return found
+        if x.size <= BLOCK:  # the whole parameter in one block: the common case
+            return [(x, *arrays, *self._scratch_space(x, x.shape, scratch))]
+        rows = max(1, BLOCK // (x.size // x.shape[0]))  # rows per block (x is not 0-d here)
+        blocks = []
+        for start in range(0, x.shape[0], rows):
+            part = slice(start, start + rows)
+            views = [None if a is None else a[part] for a in arrays]
+            blocks.append((x[part], *views, *self._scratch_space(x, x[part].shape, scratch)))
+        return blocks
+
+    def _scratch_space(self, like, shape: tuple, count: int) -> tuple:
+        """`count` scratch arrays of `shape`: views of one buffer per device and dtype.
+
+        Kept outside `state` (they hold no information between steps); the views are
+        remembered, as making them costs more than the arithmetic for a small parameter.
+        """
+        device = None if type(like) is _ndarray else like.device
+        key = (shape, like.dtype, device, count)
+        views = self._scratch_views.get(key)
+        if views is not None:
+            return views
+        size = math.prod(shape)
+        flat = self._scratch_buffers.get(key[1:3])
+        if flat is None or flat.size < count * size:  # grow it; views of the old one go
+            flat = self._scratch_buffers[key[1:3]] = backend.xp_of(like).empty(
+                count * size, like.dtype
+            )
+            self._scratch_views.clear()
+        views = self._scratch_views[key] = tuple(
+            flat[i * size : (i + 1) * size].reshape(shape) for i in range(count)
+        )
+        return views
 
 
 def _cast(param: Tensor, name: str, value):

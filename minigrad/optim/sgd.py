@@ -48,35 +48,44 @@ class SGD(Optimizer):
     def _update(self, group: dict) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        if momentum == 0 and weight_decay == 0:  # plain SGD, the most common: p -= lr * g
+            for p in group["params"]:
+                if p.grad is not None:
+                    xp = backend.xp_of(p.data)
+                    for x, g, tmp in self._blocks(p.data, p.grad.data, scratch=1):
+                        x -= xp.multiply(g, lr, out=tmp)
+            return
+        scratch = 2 if momentum != 0 else 1
         for p in group["params"]:
             if p.grad is None:
                 continue
-            x, g = p.data, p.grad.data
-            xp = backend.xp_of(x)
-            scratch = self._scratch(p, 2 if momentum != 0 else 1)
-            tmp, tmp2 = scratch[0], scratch[-1]
-            if weight_decay != 0:  # g + weight_decay * p, leaving p.grad as it is
-                xp.multiply(x, weight_decay, out=tmp)
-                tmp += g
-                g = tmp
+            xp = backend.xp_of(p.data)
+            buf = first = None
             if momentum != 0:
                 state = self.state.setdefault(p, {})
-                if "momentum_buffer" not in state:
-                    buf = g.copy()
-                    state["momentum_buffer"] = Tensor._make(buf, False)
-                else:
-                    buf = state["momentum_buffer"].data
-                    buf *= momentum
-                    if dampening == 0:
-                        buf += g
+                first = "momentum_buffer" not in state
+                if first:
+                    state["momentum_buffer"] = Tensor._make(xp.empty_like(p.data), False)
+                buf = state["momentum_buffer"].data
+            for x, g, buf, *tmp in self._blocks(p.data, p.grad.data, buf, scratch=scratch):
+                if weight_decay != 0:  # g + weight_decay * p, leaving p.grad as it is
+                    xp.multiply(x, weight_decay, out=tmp[0])
+                    tmp[0] += g
+                    g = tmp[0]
+                if momentum != 0:
+                    if first:  # the buffer starts as the first gradient
+                        buf[...] = g
                     else:
-                        xp.multiply(g, 1 - dampening, out=tmp2)
-                        buf += tmp2
-                if nesterov:
-                    xp.multiply(buf, momentum, out=tmp2)
-                    tmp2 += g
-                    g = tmp2
-                else:
-                    g = buf
-            xp.multiply(g, lr, out=tmp)
-            x -= tmp
+                        buf *= momentum
+                        if dampening == 0:
+                            buf += g
+                        else:
+                            xp.multiply(g, 1 - dampening, out=tmp[1])
+                            buf += tmp[1]
+                    if nesterov:
+                        xp.multiply(buf, momentum, out=tmp[1])
+                        tmp[1] += g
+                        g = tmp[1]
+                    else:
+                        g = buf
+                x -= xp.multiply(g, lr, out=tmp[0])
