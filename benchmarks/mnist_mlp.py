@@ -406,8 +406,8 @@ def measure_peak_memory(what: str, workload: str, n: int, mnist: bool, device: s
       they touch, including first-use costs (a library's lazily loaded code, its caches),
       but not memory that the allocator kept from before and hands out again.
     traced: tracemalloc's peak from before the model is made to the end of the first epoch:
-      what training needs besides the dataset (parameters, gradients, optimizer buffers,
-      activations, Python objects). numpy reports its array allocations to tracemalloc, so
+      what training needs besides the dataset and the code (parameters, gradients, optimizer
+      buffers, activations, Python objects). numpy reports its array allocations to tracemalloc, so
       this is exact for numpy and minigrad; PyTorch's allocator does not, so not for torch.
     """
     import tracemalloc
@@ -417,6 +417,9 @@ def measure_peak_memory(what: str, workload: str, n: int, mnist: bool, device: s
     sizes, batch = WORKLOADS[workload]
     weights = init_weights(sizes)
     if how == "traced":
+        # Import the contender's modules first (by making a throwaway one of it): code is
+        # not training memory, and the floor's numpy is imported already.
+        CONTENDERS[name](init_weights((2, 2)), device)
         tracemalloc.start()
     runner = CONTENDERS[name](weights, device)
     del weights
