@@ -175,7 +175,8 @@ def scatter_add(target, index, values) -> None:
 
 
 def fused_cross_entropy(x, y) -> tuple | None:
-    """Cross-entropy of logits x (N, C) and int64 class indices y (N,) in one CUDA kernel.
+    """Cross-entropy of logits x (N, C) and int64 class indices y (N,) (or (), for N = 1)
+    in one CUDA kernel.
 
     Returns (per-row losses (N,), softmax (N, C)) for a float32/float64 cupy `x`, or None
     when there is no kernel for it (numpy arrays included): the caller then computes it with
@@ -185,6 +186,7 @@ def fused_cross_entropy(x, y) -> tuple | None:
         return None
     from . import backend_cuda  # compiles nothing until first used
 
+    y = y.reshape(-1)
     return backend_cuda.cross_entropy_forward(x, y) if backend_cuda.supported(x, y) else None
 
 

@@ -192,7 +192,8 @@ def backward(
                 for observer in observers:
                     observer.backward(fn, grad, input_grads)
             for x, gx in zip(fn.inputs, input_grads):
-                run.send(x, gx)
+                if gx is not None:
+                    run.send(x, gx)
             if not retain_graph:
                 fn.release()
     return run.captured
@@ -213,8 +214,9 @@ class _Backward:
             self.captured = [None] * len(capture)
 
     def send(self, x, grad) -> None:
-        """Deliver `grad` to input `x`: to its entry's pending sum, or into a leaf."""
-        if grad is None or not isinstance(x, Tensor) or not x.requires_grad:
+        """Deliver `grad` (an array or Tensor, not None) to input `x`: to its entry's pending
+        sum, or into a leaf."""
+        if not isinstance(x, Tensor) or not x.requires_grad:
             return
         if grad.shape != x.data.shape:  # the forward broadcast x: sum the gradient back
             grad = ops.sum_to(grad, x.data.shape)

@@ -60,7 +60,10 @@ def _quiet(degenerate: bool):
     """Silence numpy's 0/0 warnings where PyTorch silently returns nan (an empty 'mean')."""
     if degenerate:
         return backend.numpy.errstate(divide="ignore", invalid="ignore")
-    return contextlib.nullcontext()
+    return _NOTHING_TO_SILENCE
+
+
+_NOTHING_TO_SILENCE = contextlib.nullcontext()  # reusable: made once, not on every loss
 
 
 def _legacy_reduction(size_average, reduce) -> str:
@@ -143,7 +146,9 @@ class Linear(Function):
         return out + bias
 
     def backward(self, g, x, weight, bias):
-        need_x, need_w, need_b = _needs_grad(self)
+        inputs = self.inputs  # the Tensors (`linear` admits no others), for requires_grad
+        need_x, need_w = inputs[0].requires_grad, inputs[1].requires_grad
+        need_b = bias is not None and inputs[2].requires_grad
         w2 = weight if weight.ndim == 2 else weight.reshape((1, weight.shape[0]))
         g2 = g if weight.ndim == 2 else g.reshape(tuple(g.shape) + (1,))
         grad_x = grad_w = None
@@ -171,6 +176,26 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(mg.ones(2, 3), mg.ones(4, 3), mg.zeros(4)).shape
     (2, 4)
     """
+    if not _usual_linear(input, weight, bias):
+        _check_linear(input, weight, bias)  # raises, unless the bias is unusual but broadcasts
+    return Linear.apply(input, weight, bias)
+
+
+def _usual_linear(x, weight, bias) -> bool:
+    """The usual call, in one expression: x (*, in), weight (out, in), bias (out,) or None,
+    all Tensors of one dtype. (Checked first because it is cheaper than finding out why not.)"""
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
+        return False
+    x, w = x.data, weight.data
+    return (
+        x.ndim >= 1 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype
+        and (bias is None or isinstance(bias, Tensor) and bias.data.shape == w.shape[:1]
+             and bias.data.dtype == x.dtype)
+    )  # fmt: skip
+
+
+def _check_linear(input, weight, bias) -> None:
+    """What is wrong with the arguments of `linear`, as a clear error."""
     _require_tensor(input, "input", "linear")
     _require_tensor(weight, "weight", "linear")
     if input.ndim == 0:
@@ -196,12 +221,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None:
         _require_tensor(bias, "bias", "linear")
         out_shape = input.shape[:-1] + weight.shape[:-1]
-        fits = bias.shape == weight.shape[:-1]  # the usual (out_features,), checked cheaply
-        if not fits:
-            try:
-                fits = backend.numpy.broadcast_shapes(bias.shape, out_shape) == out_shape
-            except ValueError:
-                fits = False
+        try:
+            fits = backend.numpy.broadcast_shapes(bias.shape, out_shape) == out_shape
+        except ValueError:
+            fits = False
         if not fits:
             raise ShapeError(
                 f"linear: bias of shape {bias.shape} does not broadcast to the output shape "
@@ -211,7 +234,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             raise DTypeError(
                 f"linear: bias must have the input's dtype {input.dtype}, got {bias.dtype}"
             )
-    return Linear.apply(input, weight, bias)
 
 
 class Dropout(Function):
@@ -535,7 +557,7 @@ class CrossEntropy(_PerPosition, Function):
         self.weight = None if weight is None else weight.reshape((1, classes) + (1,) * (x.ndim - 2))
         self.y = None  # the class indices (N,) once the fused CUDA kernel ran, for backward
         plain = not (probabilities or label_smoothing) and weight is None and valid is None
-        fused = backend.fused_cross_entropy(x, target.reshape(-1)) if plain else None
+        fused = backend.fused_cross_entropy(x, target) if plain else None
         if fused is not None:  # cupy: max, exp, sum, log and softmax in one kernel
             (nll, self.p), self.y = fused, target.reshape(-1)
             self.targets(target, weight)

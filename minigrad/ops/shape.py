@@ -84,6 +84,8 @@ def _summed_to(x, shape):
     lead = x.ndim - len(shape)
     if lead:  # dims broadcasting added in front: sum them away (a fresh array, not a view)
         x = x.sum(axis=tuple(range(lead)))
+        if x.shape == shape:  # nothing stretched: the usual case of a bias
+            return x
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
     if stretched:  # size-1 dims broadcasting stretched: sum, keeping them as size 1
         x = x.sum(axis=stretched, keepdims=True)
