@@ -52,7 +52,8 @@ def _already_agree(a, b, to_float: bool) -> bool:
 
 def binary(cls: type[Function], a, b, to_float: bool = False):
     """Apply an elementwise binary op, turning numpy's broadcast error into a clear one."""
-    a, b = promote(a, b, to_float=to_float)
+    if not _already_agree(a, b, to_float):  # the common case needs no result type
+        a, b = promote(a, b, to_float=to_float)
     try:
         return cls.apply(a, b)
     except ValueError:
