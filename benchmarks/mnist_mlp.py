@@ -734,8 +734,8 @@ def main(argv=None) -> None:
             "\nMemory, each contender in a fresh process: RSS MiB = resident high-water mark "
             "during the first epoch\nabove the resident size before it; traced MiB = "
             "tracemalloc's peak over making the model and one epoch:\nparameters, gradients, "
-            "optimizer buffers, activations, Python objects (not the dataset; PyTorch's\n"
-            "allocator does not report to tracemalloc)"
+            "optimizer buffers, activations, Python objects (not the dataset, not the code;\n"
+            "PyTorch's allocator does not report to tracemalloc)"
         )
     print(f"\nload average at the end {_load()}")
 
