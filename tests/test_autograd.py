@@ -81,6 +81,29 @@ def test_retain_graph_allows_a_second_backward(device):
     assert x.grad.tolist() == [4.0, 8.0]
 
 
+def test_a_backward_learns_when_it_is_the_entrys_last(device):
+    """`last_use` lets a backward overwrite what it saved: only when nothing runs it again."""
+    from minigrad.autograd.engine import Function
+
+    seen = []
+
+    class Double(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, g, x):
+            seen.append(self.last_use)
+            return g * 2
+
+    x = mg.ones(3, device=device, requires_grad=True)
+    y = Double.apply(x).sum()
+    y.backward(retain_graph=True)
+    y.backward(create_graph=True)  # retains the graph too, as PyTorch's default
+    y.backward()
+    assert seen == [False, False, True]
+    assert x.grad.tolist() == [6.0, 6.0, 6.0]
+
+
 def test_backward_on_tensors_that_do_not_require_grad(device):
     with pytest.raises(RuntimeError, match="does not require grad"):
         mg.tensor([1, 2], device=device).sum().backward()
