@@ -12,9 +12,6 @@ When the code changes on purpose, regenerate instead of editing outputs by hand:
 
     python tests/test_docs.py --update            # every page's outputs, and docs/api.md
     python tests/test_docs.py --update autograd   # one page
-
-A page that another test file runs itself says so in an HTML comment at its top,
-`<!-- docs-test: skip -->`, and is skipped here.
 """
 
 from __future__ import annotations
@@ -39,7 +36,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 API = DOCS / "api.md"
-SKIP_MARK = "<!-- docs-test: skip -->"
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 
 
@@ -108,8 +104,6 @@ def pages() -> list[Path]:
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # pages plant log(0)
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.name)
 def test_every_block_runs_and_prints_its_text_block(page, tmp_path, monkeypatch):
-    if SKIP_MARK in page.read_text():
-        pytest.skip(f"{page.name} is run by its own test")
     monkeypatch.chdir(tmp_path)  # files a page writes land here
     mismatches = []
     for block, printed in run_page(page):
@@ -354,8 +348,6 @@ def update(selected: list[str]) -> None:
     os.chdir(_scratch_dir())
     for page in pages():
         if selected and page.stem not in selected and page.name not in selected:
-            continue
-        if SKIP_MARK in page.read_text():
             continue
         text = page.read_text()
         for block, printed in reversed(run_page(page)):
