@@ -334,6 +334,22 @@ def test_a_retained_graph_keeps_what_backward_reuses(kwargs, device):
     assert not np.allclose(once, 0)
 
 
+
+def test_an_error_after_the_last_backward_leaves_no_half_used_entry(device):
+    """The last backward overwrites its saved buffer; a retry must fail, not use it."""
+    x = mg.randn(4, 3, device=device, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor([0, 2, 1, 0], device=device))
+
+    def planted(grad):
+        raise ValueError("planted")
+
+    handle = x.register_hook(planted)
+    with pytest.raises(ValueError, match="planted"):
+        loss.backward()
+    handle.remove()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
 def test_float32_stays_float32(device):
     x = mg.randn(8, 5, device=device, requires_grad=True)
     for target in (mg.randint(0, 5, (8,), device=device), mg.rand(8, 5, device=device)):

@@ -185,17 +185,19 @@ def backward(
                 grad = run.output_grad_ready(fn, grad)
             inputs = fn.inputs if create_graph else fn.arrays
             fn.last_use = not retain_graph
-            input_grads = fn.backward(grad, *inputs)
-            if not isinstance(input_grads, tuple):
-                input_grads = (input_grads,)
-            if observers:
-                for observer in observers:
-                    observer.backward(fn, grad, input_grads)
-            for x, gx in zip(fn.inputs, input_grads):
-                if gx is not None:
-                    run.send(x, gx)
-            if not retain_graph:
-                fn.release()
+            try:
+                input_grads = fn.backward(grad, *inputs)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                if observers:
+                    for observer in observers:
+                        observer.backward(fn, grad, input_grads)
+                for x, gx in zip(fn.inputs, input_grads):
+                    if gx is not None:
+                        run.send(x, gx)
+            finally:  # even when a hook or an observer raised: a last backward may have
+                if not retain_graph:  # overwritten what it saved, so no retry may use it
+                    fn.release()
     return run.captured
 
 
