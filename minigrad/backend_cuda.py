@@ -6,7 +6,7 @@ is compiled on first use, never at import.
 
 The case covered is the common one: logits (N, C) of float32 or float64, int64 targets all in
 range, no class weights, no ignored targets, no label smoothing. Everything else takes the
-generic array path in `nn/functional.py`, which these kernels must match.
+generic array path in `nn/functional/_class_losses.py`, which these kernels must match.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The fused cross-entropy CUDA kernels (minigrad/backend_cuda.py) against the numpy path.
 
 On cupy, `F.cross_entropy` over plain class indices runs one kernel forward and one backward;
-everything else, and every numpy array, takes the array path of `nn/functional.py`. The GPU
-tests run the same logits through both and compare losses, softmax and gradients, in float32
-and float64, on shapes from one class to a 32000-word vocabulary and on extreme logits.
+everything else, and every numpy array, takes the array path of
+`nn/functional/_class_losses.py`. The GPU tests run the same logits through both and compare
+losses, softmax and gradients, in float32 and float64, on shapes from one class to a
+32000-word vocabulary and on extreme logits.
 """
 
 import numpy as np

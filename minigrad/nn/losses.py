@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
+from .functional._common import _legacy_reduction
 from .module import Module
 
 __all__ = ["BCEWithLogitsLoss", "CrossEntropyLoss", "LogSoftmax", "MSELoss", "NLLLoss", "Softmax"]
@@ -21,7 +22,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = F._legacy_reduction(size_average, reduce)
+            reduction = _legacy_reduction(size_average, reduce)
         self.reduction = reduction
 
 

@@ -1,0 +1,27 @@
+"""Stateless neural-network functions: activations, linear, dropout, softmax and the losses.
+
+Everything here is PyTorch's `torch.nn.functional` with the same names, arguments and edge
+cases. The hot paths of a training loop are *fused*: `linear` and `cross_entropy` are each one
+tape entry with a closed-form backward, instead of a chain of small ops.
+
+A fused backward has two paths. Normally it runs on arrays, reusing what the forward saved
+(`cross_entropy` keeps its exponentials, so exp runs once per step). Under `create_graph=True`
+(grad mode is on inside the backward) it is rebuilt from differentiable minigrad functions
+of the input Tensors, so second derivatives work.
+
+Class weights (`weight`, `pos_weight`) are constants: like PyTorch's fused kernels, these
+losses give no gradient to them.
+
+The functions live in small modules by kind (`_linear`, `_activations`, `_class_losses`,
+`_losses`, and `_common` for what they share); import them from here.
+"""
+
+from ._activations import dropout, log_softmax, relu, softmax
+from ._class_losses import cross_entropy, nll_loss
+from ._linear import linear
+from ._losses import binary_cross_entropy_with_logits, mse_loss, one_hot
+
+__all__ = [
+    "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "linear", "log_softmax",
+    "mse_loss", "nll_loss", "one_hot", "relu", "softmax",
+]  # fmt: skip

@@ -1,0 +1,79 @@
+"""What the functions share: argument checks, the reduction option, quiet 0/0."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+from ... import backend, dtypes
+from ...autograd.engine import Function
+from ...errors import DTypeError
+from ...tensor import Tensor
+
+
+def _require_tensor(x, name: str, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
+
+
+def _require_float(x: Tensor, name: str, op: str) -> None:
+    if not dtypes.is_floating(x.dtype):
+        raise DTypeError(f"{op}: {name} must have a floating point dtype, got {x.dtype}")
+
+
+def _needs_grad(fn: Function) -> list[bool]:
+    """Which of a recorded entry's inputs want a gradient (skip the work for the others)."""
+    return [isinstance(a, Tensor) and a.requires_grad for a in fn.inputs]
+
+
+def _constant(t: Tensor | None, dtype) -> Tensor | None:
+    """A weight as a constant input: detached, in the loss's dtype."""
+    if t is None:
+        return None
+    data = t.data if t.dtype == dtype else t.data.astype(dtype)
+    return Tensor._make(data, False)
+
+
+def _quiet(degenerate: bool):
+    """Silence numpy's 0/0 warnings where PyTorch silently returns nan (an empty 'mean')."""
+    if degenerate:
+        return backend.numpy.errstate(divide="ignore", invalid="ignore")
+    return _NOTHING_TO_SILENCE
+
+
+_NOTHING_TO_SILENCE = contextlib.nullcontext()  # reusable: made once, not on every loss
+
+
+def _legacy_reduction(size_average, reduce) -> str:
+    """PyTorch's deprecated size_average/reduce pair, as a reduction string."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        stacklevel=3,
+    )
+    return reduction
+
+
+def _reduction(reduction: str, size_average, reduce, op: str) -> str:
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(
+            f"{op}: {reduction!r} is not a valid value for reduction "
+            "(expected 'none', 'mean' or 'sum')"
+        )
+    return reduction
+
+
+def _reduce(loss, reduction: str, count: int):
+    """Reduce an array of per-element losses; the 'mean' of nothing is nan, as in PyTorch."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    with _quiet(count == 0):
+        return total / count

@@ -1,0 +1,192 @@
+"""The other losses, `binary_cross_entropy_with_logits` and `mse_loss`, and `one_hot`."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ... import backend, dtypes, ops
+from ...autograd.engine import Function
+from ...errors import DTypeError, ShapeError
+from ...tensor import Tensor
+from ._common import (
+    _constant,
+    _needs_grad,
+    _quiet,
+    _reduce,
+    _reduction,
+    _require_float,
+    _require_tensor,
+)
+
+
+def _softplus_neg(x):
+    """log(1 + e^-x) = -log sigmoid(x), without overflow (arrays or Tensors)."""
+    return ops.relu(-x) + ops.log(ops.exp(-ops.abs(x)) + 1)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """loss = (1 - t) x + (1 + (pos_weight - 1) t) log(1 + e^-x), times weight."""
+
+    def forward(self, x, target, weight, pos_weight, reduction):
+        xp = backend.xp_of(x)
+        self.reduction, self.count = reduction, x.size
+        softplus = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # -log sigmoid(x)
+        if pos_weight is not None:
+            softplus *= (pos_weight - 1) * target + 1
+        loss = (1 - target) * x
+        loss += softplus
+        if weight is not None:
+            loss *= weight
+        return _reduce(loss, reduction, x.size)
+
+    def backward(self, g, x, target, weight, pos_weight):
+        with _quiet(self.count == 0):
+            r = g / self.count if self.reduction == "mean" else g
+        if weight is not None:
+            r = r * weight
+        need_target = _needs_grad(self)[1]
+        if pos_weight is None:  # sigmoid(x) - t
+            grad_x = (ops.sigmoid(x) - target) * r
+        else:  # (1 - t) - (1 + (pw - 1) t)(1 - sigmoid(x))
+            log_weight = (pos_weight - 1) * target + 1
+            grad_x = ((1 - target) - log_weight * (1 - ops.sigmoid(x))) * r
+        grad_target = None
+        if need_target:  # -x + (pw - 1) log(1 + e^-x)
+            slope = -x if pos_weight is None else (pos_weight - 1) * _softplus_neg(x) - x
+            grad_target = slope * r
+        return grad_x, grad_target, None, None
+
+
+def _broadcasts_to(t: Tensor, shape: tuple, name: str, op: str) -> None:
+    try:
+        fits = backend.numpy.broadcast_shapes(t.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(
+            f"{op}: {name} of shape {t.shape} must broadcast to the input's shape {shape}"
+        )
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(input) against target in [0, 1], computed from logits.
+
+    Stable for any logit (no exp overflow): loss = (1 - t) x + lw * log(1 + e^-x) with
+    lw = 1 + (pos_weight - 1) t. Shapes: input and target the same shape; weight and
+    pos_weight broadcast to it (pos_weight of shape (C,) weights the classes of the last dim).
+
+    >>> binary_cross_entropy_with_logits(mg.tensor([1.0]), mg.tensor([1.0]))
+    tensor(0.3133)
+    """
+    op = "binary_cross_entropy_with_logits"
+    reduction = _reduction(reduction, size_average, reduce, op)
+    _require_tensor(input, "input", op)
+    _require_tensor(target, "target", op)
+    if target.shape != input.shape:
+        raise ShapeError(
+            f"{op}: Target size {target.shape} must be the same as input size {input.shape}"
+        )
+    _require_float(input, "input", op)
+    _require_float(target, "target", op)
+    dtype = dtypes.promote_types(input.dtype, target.dtype)
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+        if t is not None:
+            _require_tensor(t, name, op)
+            _broadcasts_to(t, input.shape, name, op)
+    input, target = ops.cast(input, dtype), ops.cast(target, dtype)
+    return BinaryCrossEntropyWithLogits.apply(
+        input, target, _constant(weight, dtype), _constant(pos_weight, dtype),
+        reduction=reduction,
+    )  # fmt: skip
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean (or sum) of the squared differences (input - target)^2.
+
+    With `weight` (the input's shape), 'mean' divides by sum(weight). Built from small ops,
+    so it is differentiable to any order.
+
+    >>> mse_loss(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0]))
+    tensor(5.)
+    """
+    op = "mse_loss"
+    _require_tensor(input, "input", op)
+    _require_tensor(target, "target", op)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=2,
+        )
+    reduction = _reduction(reduction, size_average, reduce, op)
+    diff = input - target
+    if not dtypes.is_floating(diff.dtype):
+        raise DTypeError(f"{op}: input or target must be floating point, got {input.dtype}")
+    squared = diff * diff
+    if weight is not None:
+        _require_tensor(weight, "weight", op)
+        if weight.shape != input.shape:
+            raise ShapeError(
+                f"{op}: weight must have the input's shape {input.shape}, got {weight.shape}"
+            )
+        squared = squared * weight
+        if reduction == "mean":
+            return ops.sum(squared) / ops.sum(weight)
+    if reduction == "none":
+        return squared
+    if reduction == "sum":
+        return ops.sum(squared)
+    if squared.numel() == 0:
+        return ops.sum(squared) * math.nan
+    return ops.mean(squared)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 class indices of shape (*) -> int64 one-hot rows of shape (*, num_classes).
+
+    num_classes=-1 means max(tensor) + 1.
+
+    >>> one_hot(mg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    _require_tensor(tensor, "tensor", "one_hot")
+    if tensor.dtype != dtypes.int64:
+        raise DTypeError(f"one_hot: expected an int64 index tensor, got {tensor.dtype}")
+    data = tensor.data
+    xp = backend.xp_of(data)
+    if num_classes == -1:
+        if data.size == 0:
+            raise ValueError(
+                "one_hot: cannot infer num_classes from an empty tensor; pass num_classes"
+            )
+        num_classes = int(data.max()) + 1
+    if data.size:
+        low, high = int(data.min()), int(data.max())
+        if low < 0:
+            raise IndexError(f"one_hot: class values must be non-negative, got {low}")
+        if high >= num_classes:
+            raise IndexError(
+                f"one_hot: class values must be smaller than num_classes={num_classes}, got {high}"
+            )
+    elif num_classes < 0:
+        raise ValueError(f"one_hot: num_classes must be -1 or >= 0, got {num_classes}")
+    out = (data[..., None] == xp.arange(num_classes)).astype(dtypes.int64)
+    return Tensor._make(out, False)
