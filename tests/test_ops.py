@@ -190,6 +190,29 @@ def test_relu_abs_clamp_gradients_at_the_kinks(device):
     assert x.grad.tolist() == [0.0, 1.0, 1.0]
 
 
+
+def test_clamp_with_tensor_bounds_follows_pytorch(device):
+    """Values and gradients checked against torch.clamp: bounds included, lo > hi gives hi."""
+    def t(values):
+        return mg.tensor(values, dtype=mg.float64, device=device, requires_grad=True)
+
+    x, lo, hi = t([-2.0, 0.5, 3.0, 1.0, 2.0]), t([0.0, 0.0, 0.0, 1.0, 2.5]), t([1.0] * 4 + [1.5])
+    y = mg.clamp(x, lo, hi)
+    assert y.tolist() == [0.0, 0.5, 1.0, 1.0, 1.5]
+    y.backward(mg.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=mg.float64, device=device))
+    assert x.grad.tolist() == [0.0, 2.0, 0.0, 4.0, 0.0]
+    assert lo.grad.tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert hi.grad.tolist() == [0.0, 0.0, 3.0, 0.0, 5.0]
+    # one bound, broadcast: its gradient is summed over the positions where it won
+    x, lo = t([[1.0, 5.0], [0.0, 7.0]]), t(2.0)
+    x.clamp(min=lo).sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0], [0.0, 1.0]] and lo.grad.item() == 2.0
+    # away from the kinks, finite differences agree to first and second order
+    x, lo, hi = t([-2.0, 0.5, 3.0]), t([0.0, -1.0, 0.0]), t([1.0, 2.0, 1.5])
+    assert gradcheck(mg.clamp, (x, lo, hi)) and gradgradcheck(mg.clamp, (x, lo, hi))
+    ints, bound = mg.tensor([1, 5], device=device), mg.tensor([2.5], device=device)
+    assert mg.clamp(ints, bound).dtype == mg.float32  # promoted, as PyTorch does
+
 def test_pow_gradient_conventions_at_zero(device):
     x = mg.tensor([0.0, 2.0], device=device, requires_grad=True)
     (x**0).sum().backward()  # d/dx x^0 is 0 everywhere, even at 0
@@ -309,6 +332,9 @@ def test_broadcast_mismatch_is_a_clear_error():
         (lambda x: mg.tensor([1, 2]).var(), TypeError, "floating point"),
         (lambda x: x[5], IndexError, "out of bounds"),
         (lambda x: x.item(), ValueError, "6 elements"),
+        (lambda x: x.clamp(), ValueError, "at least one of min and max"),
+        (lambda x: x.clamp(0.0, mg.ones(3)), TypeError, "both be numbers or both be tensors"),
+        (lambda x: x.clamp(mg.ones(2)), ValueError, r"\(2, 3\), \(2,\)\] cannot be broadcast"),
     ],
 )
 def test_bad_input_raises_a_clear_error(call, error, words):

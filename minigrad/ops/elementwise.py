@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import backend, dtypes
 from ..autograd.engine import Function
-from ..errors import DTypeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from .arithmetic import binary, promote
 
@@ -107,17 +107,29 @@ class Minimum(Function):
 
 
 class Clamp(Function):
-    def forward(self, x, min=None, max=None):
-        self.min, self.max = min, max
-        return backend.xp_of(x).clip(x, min, max)
+    """min(max(x, lo), hi): where lo > hi the result is hi, as in PyTorch (and numpy's clip)."""
 
-    def backward(self, g, x):  # 1 inside [min, max] (bounds included), 0 outside
+    def forward(self, x, lo, hi):
+        return backend.xp_of(x, lo, hi).clip(x, lo, hi)
+
+    def backward(self, g, x, lo, hi):
+        # PyTorch's subgradients. x: 1 inside [lo, hi], bounds included. A tensor lo gets the
+        # gradient where it is the result (x < lo, and lo < hi); a tensor hi where it is the
+        # result (x > hi, or hi < lo).
         inside = True
-        if self.min is not None:
-            inside = x >= self.min
-        if self.max is not None:
-            inside = (x <= self.max) & inside
-        return g * inside
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            inside = (x <= hi) & inside
+        grad_lo = grad_hi = None
+        _, lo_needs, hi_needs = (isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+        if lo_needs:
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            grad_lo = g * below
+        if hi_needs:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            grad_hi = g * above
+        return g * inside, grad_lo, grad_hi
 
 
 class Where(Function):
@@ -202,18 +214,40 @@ def minimum(a, b):
     return binary(Minimum, a, b)
 
 
-def clamp(x, min: float | None = None, max: float | None = None):  # noqa: A002
-    """Limit x to [min, max]; min and max are Python numbers (either may be None)."""
+def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """Limit x to [min, max] elementwise; where min > max the result is max.
+
+    min and max are both Python numbers, or both tensors that broadcast against x (with
+    gradients, as in PyTorch); either may be None, not both. Tensor bounds take part in
+    dtype promotion; a float number bound makes an integer x the default float.
+    """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    for name, bound in (("min", min), ("max", max)):
-        if bound is not None and not isinstance(bound, (int, float)):
-            raise TypeError(f"clamp: {name} must be a Python number or None, got {bound!r}")
+    numbers = [b for b in (min, max) if isinstance(b, (int, float)) and not isinstance(b, bool)]
+    tensors = [b for b in (min, max) if isinstance(b, Tensor)]
+    given = [b for b in (min, max) if b is not None]
+    if len(numbers) != len(given) and len(tensors) != len(given):
+        kinds = ", ".join(f"{n}={type(b).__name__}" for n, b in (("min", min), ("max", max)))
+        raise TypeError(
+            f"clamp: min and max must both be numbers or both be tensors (or None), got {kinds}"
+        )
+    if tensors:
+        x, *bounds = promote(x, *given)
+        promoted = iter(bounds)
+        min = next(promoted) if min is not None else None
+        max = next(promoted) if max is not None else None
+        try:
+            return Clamp.apply(x, min, max)
+        except ValueError:  # numpy's broadcast error, said clearly
+            shapes = [tuple(t.shape) for t in (x, min, max) if t is not None]
+            raise ShapeError(
+                f"clamp: the shapes of input and bounds {shapes} cannot be broadcast together"
+            ) from None
     if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype) and (
         isinstance(min, float) or isinstance(max, float)
     ):
         x = cast(x, dtypes.DEFAULT_FLOAT)
-    return Clamp.apply(x, min=min, max=max)
+    return Clamp.apply(x, min, max)
 
 
 def where(condition, a, b):
