@@ -41,8 +41,10 @@ class Linear(Function):
             grad_w = rows_g.T @ rows_x
             if weight.ndim != 2:
                 grad_w = grad_w.reshape(tuple(weight.shape))
-        # dL/db = G: the engine sums it down to the bias's own shape.
-        return grad_x, grad_w, (g if need_b else None)
+        grad_b = None
+        if need_b:  # dL/db = G summed over the batch (the engine sums any other broadcast)
+            grad_b = g.sum(0) if g.ndim == 2 and bias.ndim == 1 else g
+        return grad_x, grad_w, grad_b
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
