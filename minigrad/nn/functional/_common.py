@@ -77,3 +77,11 @@ def _reduce(loss, reduction: str, count: int):
         return total
     with _quiet(count == 0):
         return total / count
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether an array of `shape` broadcasts to exactly `target` (nothing else grows)."""
+    try:
+        return backend.numpy.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False

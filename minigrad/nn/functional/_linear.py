@@ -6,7 +6,7 @@ from ... import backend
 from ...autograd.engine import Function
 from ...errors import DTypeError, ShapeError
 from ...tensor import Tensor
-from ._common import _require_tensor
+from ._common import _broadcasts_to, _require_tensor
 
 
 class Linear(Function):
@@ -102,11 +102,7 @@ def _check_linear(input, weight, bias) -> None:
     if bias is not None:
         _require_tensor(bias, "bias", "linear")
         out_shape = input.shape[:-1] + weight.shape[:-1]
-        try:
-            fits = backend.numpy.broadcast_shapes(bias.shape, out_shape) == out_shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not _broadcasts_to(bias.shape, out_shape):
             raise ShapeError(
                 f"linear: bias of shape {bias.shape} does not broadcast to the output shape "
                 f"{out_shape} (expected shape (out_features,))"

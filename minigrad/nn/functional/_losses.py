@@ -10,6 +10,7 @@ from ...autograd.engine import Function
 from ...errors import DTypeError, ShapeError
 from ...tensor import Tensor
 from ._common import (
+    _broadcasts_to,
     _constant,
     _needs_grad,
     _quiet,
@@ -58,12 +59,8 @@ class BinaryCrossEntropyWithLogits(Function):
         return grad_x, grad_target, None, None
 
 
-def _broadcasts_to(t: Tensor, shape: tuple, name: str, op: str) -> None:
-    try:
-        fits = backend.numpy.broadcast_shapes(t.shape, shape) == shape
-    except ValueError:
-        fits = False
-    if not fits:
+def _require_broadcast(t: Tensor, shape: tuple, name: str, op: str) -> None:
+    if not _broadcasts_to(t.shape, shape):
         raise ShapeError(
             f"{op}: {name} of shape {t.shape} must broadcast to the input's shape {shape}"
         )
@@ -101,7 +98,7 @@ def binary_cross_entropy_with_logits(
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):
         if t is not None:
             _require_tensor(t, name, op)
-            _broadcasts_to(t, input.shape, name, op)
+            _require_broadcast(t, input.shape, name, op)
     input, target = ops.cast(input, dtype), ops.cast(target, dtype)
     return BinaryCrossEntropyWithLogits.apply(
         input, target, _constant(weight, dtype), _constant(pos_weight, dtype),
