@@ -65,11 +65,8 @@ def _check_weight(weight, input: Tensor, op: str, same_dtype: bool) -> None:
         )
 
 
-def _class_targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
-    """Check class-index targets; return them as int64 and the mask of non-ignored ones.
-
-    The mask is None when no target is ignored (the fast, common case).
-    """
+def _check_class_targets(input: Tensor, target: Tensor, op: str) -> None:
+    """Class-index targets: int64 (or uint8), shaped like the input without its class dim."""
     if target.dtype not in (dtypes.int64, _UINT8):
         raise DTypeError(f"{op}: class-index targets must be int64 (or uint8), got {target.dtype}")
     if input.ndim == 1:
@@ -78,19 +75,25 @@ def _class_targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
                 f"{op}: for input of shape {input.shape} (one sample of C classes) target must "
                 f"be a 0-d class index, got shape {target.shape}"
             )
-    else:
-        if target.ndim == 0 or target.shape[0] != input.shape[0]:
-            given = target.shape[0] if target.ndim else "none (a 0-d target)"
-            raise ShapeError(
-                f"{op}: Expected input batch_size ({input.shape[0]}) to match target "
-                f"batch_size ({given})."
-            )
-        expected = input.shape[:1] + input.shape[2:]
-        if target.shape != expected:
-            raise ShapeError(
-                f"{op}: for input of shape {input.shape} target must have shape {expected} "
-                f"(N, d1, ...), got {target.shape}"
-            )
+        return
+    if target.ndim == 0 or target.shape[0] != input.shape[0]:
+        given = target.shape[0] if target.ndim else "none (a 0-d target)"
+        raise ShapeError(
+            f"{op}: Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({given})."
+        )
+    expected = input.shape[:1] + input.shape[2:]
+    if target.shape != expected:
+        raise ShapeError(
+            f"{op}: for input of shape {input.shape} target must have shape {expected} "
+            f"(N, d1, ...), got {target.shape}"
+        )
+
+
+def _targets_in_range(input: Tensor, target: Tensor, ignore_index: int, op: str):
+    """Class-index targets (checked by `_check_class_targets`) as int64, after checking that
+    each is a class or ignore_index; and the mask of non-ignored ones, None when none is
+    ignored (the fast, common case)."""
     y = target.data if target.dtype == dtypes.int64 else target.data.astype(dtypes.int64)
     classes = input.shape[0 if input.ndim == 1 else 1]
     # The common case in one reduction: every target in range (viewed as unsigned, a negative
@@ -112,6 +115,23 @@ def _class_targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
             f"{classes} classes"
         )
     return Tensor._make(y, False), valid
+
+
+def _usual_call(input, target, weight, reduction: str, legacy: tuple) -> bool:
+    """The usual call, in one expression: input (N, C) of a float dtype with C > 0, int64
+    class indices (N,), no weight, a valid reduction and no legacy size_average/reduce.
+    (Checked first because it is cheaper than finding out which check fails.)"""
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        return False
+    x, y = input.data, target.data
+    return (
+        x.ndim == 2 and y.ndim == 1 and x.shape[0] == y.shape[0] and x.shape[1] > 0
+        and x.dtype.kind == "f" and y.dtype == dtypes.int64 and weight is None
+        and reduction in _REDUCTIONS and legacy == (None, None)
+    )  # fmt: skip
+
+
+_REDUCTIONS = ("none", "mean", "sum")
 
 
 class _PerPosition:
@@ -211,11 +231,14 @@ def nll_loss(
     >>> nll_loss(mg.tensor([[-0.5, -1.0]]), mg.tensor([1]))
     tensor(1.)
     """
-    reduction = _reduction(reduction, size_average, reduce, "nll_loss")
-    _check_class_input(input, "nll_loss")
-    _require_tensor(target, "target", "nll_loss")
-    _check_weight(weight, input, "nll_loss", same_dtype=True)
-    target, valid = _class_targets(input, target, ignore_index, "nll_loss")
+    op = "nll_loss"
+    if not _usual_call(input, target, weight, reduction, (size_average, reduce)):
+        reduction = _reduction(reduction, size_average, reduce, op)
+        _check_class_input(input, op)
+        _require_tensor(target, "target", op)
+        _check_weight(weight, input, op, same_dtype=True)
+        _check_class_targets(input, target, op)
+    target, valid = _targets_in_range(input, target, ignore_index, op)
     return NllLoss.apply(
         input, target, _constant(weight, input.dtype), valid=valid, reduction=reduction
     )
@@ -367,39 +390,50 @@ def cross_entropy(
     tensor(0.5514)
     """
     op = "cross_entropy"
-    reduction = _reduction(reduction, size_average, reduce, op)
-    _check_class_input(input, op)
-    _require_tensor(target, "target", op)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if target.shape == input.shape:  # class probabilities, as PyTorch decides
-        if not dtypes.is_floating(target.dtype):
-            raise DTypeError(
-                f"{op}: a target with the input's shape {input.shape} holds class "
-                f"probabilities and must be floating point, got {target.dtype}"
+    legacy = (size_average, reduce)
+    if not (label_smoothing == 0 and _usual_call(input, target, weight, reduction, legacy)):
+        reduction = _reduction(reduction, size_average, reduce, op)
+        _check_class_input(input, op)
+        _require_tensor(target, "target", op)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        if target.shape == input.shape:  # class probabilities, as PyTorch decides
+            return _cross_entropy_with_probabilities(
+                input, target, weight, reduction, label_smoothing, ignore_index
             )
-        if ignore_index >= 0:
-            raise ValueError(
-                f"{op}: ignore_index={ignore_index} is not supported for class-probability "
-                "targets (float targets with the input's shape)"
+        if dtypes.is_floating(target.dtype):
+            raise ShapeError(
+                f"{op}: a float target holds class probabilities and must have the input's "
+                f"shape {input.shape}, got shape {target.shape} (class indices must be int64)"
             )
-        _check_weight(weight, input, op, same_dtype=False)
-        dtype = dtypes.promote_types(input.dtype, target.dtype)
-        if weight is not None:
-            dtype = dtypes.promote_types(dtype, weight.dtype)
-        input, target = ops.cast(input, dtype), ops.cast(target, dtype)
-        return CrossEntropy.apply(
-            input, target, _constant(weight, dtype), valid=None, reduction=reduction,
-            label_smoothing=float(label_smoothing), probabilities=True,
-        )  # fmt: skip
-    if dtypes.is_floating(target.dtype):
-        raise ShapeError(
-            f"{op}: a float target holds class probabilities and must have the input's shape "
-            f"{input.shape}, got shape {target.shape} (class indices must be int64)"
-        )
-    _check_weight(weight, input, op, same_dtype=True)
-    target, valid = _class_targets(input, target, ignore_index, op)
+        _check_weight(weight, input, op, same_dtype=True)
+        _check_class_targets(input, target, op)
+    target, valid = _targets_in_range(input, target, ignore_index, op)
     return CrossEntropy.apply(
         input, target, _constant(weight, input.dtype), valid=valid, reduction=reduction,
         label_smoothing=float(label_smoothing), probabilities=False,
+    )  # fmt: skip
+
+
+def _cross_entropy_with_probabilities(input, target, weight, reduction, eps, ignore_index):
+    """cross_entropy for a float target of the input's shape (checked so far: the input)."""
+    op = "cross_entropy"
+    if not dtypes.is_floating(target.dtype):
+        raise DTypeError(
+            f"{op}: a target with the input's shape {input.shape} holds class "
+            f"probabilities and must be floating point, got {target.dtype}"
+        )
+    if ignore_index >= 0:
+        raise ValueError(
+            f"{op}: ignore_index={ignore_index} is not supported for class-probability "
+            "targets (float targets with the input's shape)"
+        )
+    _check_weight(weight, input, op, same_dtype=False)
+    dtype = dtypes.promote_types(input.dtype, target.dtype)
+    if weight is not None:
+        dtype = dtypes.promote_types(dtype, weight.dtype)
+    input, target = ops.cast(input, dtype), ops.cast(target, dtype)
+    return CrossEntropy.apply(
+        input, target, _constant(weight, dtype), valid=None, reduction=reduction,
+        label_smoothing=float(eps), probabilities=True,
     )  # fmt: skip
