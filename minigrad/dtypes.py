@@ -38,9 +38,13 @@ _SUPPORTED = {
 
 
 def as_dtype(dtype) -> _np.dtype:
-    """Normalise a dtype given as mg.float32, a numpy dtype, a name, or float/int/bool."""
+    """Normalise a dtype given as mg.float32, a numpy dtype, a name, or float/int/bool.
+
+    As in PyTorch, the Python types name the widest dtype of their kind: float is float64
+    (not the default float32), int is int64.
+    """
     if dtype is builtins.float:
-        return DEFAULT_FLOAT
+        return float64
     if dtype is builtins.int:
         return DEFAULT_INT
     if dtype is builtins.bool:
@@ -105,6 +109,8 @@ def result_type(*operands) -> _np.dtype:
     """
     groups: list[_np.dtype | None] = [None, None, None]  # dimensioned, zero-dim, scalars
     for x in operands:
+        if isinstance(x, _np.generic):  # a numpy scalar counts as a Python number, as in PyTorch
+            x = x.item()
         if hasattr(x, "dtype") and hasattr(x, "ndim"):
             rank, dtype = (0 if x.ndim else 1), x.dtype
         else:

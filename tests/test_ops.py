@@ -222,6 +222,35 @@ def test_pow_gradient_conventions_at_zero(device):
     (base**e).sum().backward()
     assert e.grad.tolist()[0] == 0.0  # 0^e ln 0 -> 0 for e >= 0, not nan
     assert e.grad.tolist()[1] == pytest.approx(8 * np.log(2))
+    # a tensor exponent of 0: d/da a^0 is 0 even at a = 0 (b a^(b-1) would be 0 * inf)
+    a = mg.tensor([0.0, 0.0, 3.0], dtype=mg.float64, device=device, requires_grad=True)
+    b = mg.tensor([0.0, 2.0, 0.0], dtype=mg.float64, device=device, requires_grad=True)
+    (a**b).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0, 0.0]
+    # a constant base of 0: d/db 0^b is 0 for b >= 0 and -inf (inf * ln 0) for b < 0
+    b = mg.tensor([0.0, 2.0, -1.0], dtype=mg.float64, device=device, requires_grad=True)
+    with np.errstate(divide="ignore"):  # 0 ** -1 is inf (numpy also warns; PyTorch does not)
+        (0.0**b).sum().backward()
+    assert b.grad.tolist() == [0.0, 0.0, -float("inf")]
+
+
+def test_sign_of_nan_is_zero(device):  # PyTorch's choice; numpy gives nan
+    x = mg.tensor([float("nan"), -2.0, 0.0, 3.0], device=device)
+    assert x.sign().tolist() == [0.0, -1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "var", "amax", "amin"])
+def test_an_empty_dim_tuple_reduces_every_dim(reduce, device):
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]], device=device)
+    assert getattr(x, reduce)(dim=()).item() == pytest.approx(getattr(x, reduce)().item())
+
+
+def test_var_gradient_with_no_degrees_of_freedom_is_nan(device):
+    x = mg.tensor([1.0], dtype=mg.float64, device=device, requires_grad=True)
+    with pytest.warns(RuntimeWarning):  # numpy's "degrees of freedom <= 0", as PyTorch warns
+        v = x.var()
+    v.backward()
+    assert np.isnan(v.item()) and np.isnan(x.grad.item())
 
 
 def test_index_with_repeats_accumulates(device):
@@ -273,6 +302,21 @@ def test_non_differentiable_ops(device):
         (lambda: mg.tensor([1, 2]).sum(), mg.int64),
         (lambda: mg.tensor([True, True]).sum(), mg.int64),
         (lambda: mg.where(mg.tensor([True]), mg.tensor([1]), 2.5), mg.float32),
+        (lambda: mg.where(mg.tensor([True]), 1.0, 0.0), mg.float32),  # two numbers
+        (lambda: mg.where(mg.tensor([True]), 1, 0), mg.int64),
+        # numpy scalars count as Python numbers: they never widen a tensor
+        (lambda: mg.ones(2) + np.float64(2.5), mg.float32),
+        (lambda: mg.ones(2) * np.int64(2), mg.float32),
+        (lambda: mg.tensor([1, 2]) * np.float64(2.5), mg.float32),
+        (lambda: mg.tensor([1, 2]) * np.int32(2), mg.int64),
+        (lambda: mg.ones(2, dtype=mg.float16) + np.float32(2.5), mg.float16),
+        (lambda: mg.full((2,), np.float64(1.5)), mg.float32),
+        (lambda: mg.full((2,), np.int32(1)), mg.int64),
+        # the Python types as dtypes: float is float64 (not the default float32)
+        (lambda: mg.zeros(2, dtype=float), mg.float64),
+        (lambda: mg.tensor([1], dtype=float), mg.float64),
+        (lambda: mg.ones(2).to(float), mg.float64),
+        (lambda: mg.zeros(2, dtype=int), mg.int64),
     ],
 )
 def test_type_promotion_follows_pytorch(make, expected):

@@ -34,6 +34,15 @@ def promote(*operands, to_float: bool = False) -> tuple:
     return tuple(cast(x, dtype) if isinstance(x, Tensor) else x for x in operands)
 
 
+def python_number(x):
+    """A numpy scalar (np.float64(2.5), np.int64(2)) as the Python number it holds: PyTorch
+    treats numpy scalars like Python numbers, which never widen a tensor's dtype."""
+    return x.item() if isinstance(x, _numpy_scalar) else x
+
+
+_numpy_scalar = backend.numpy.generic
+
+
 def _already_agree(a, b, to_float: bool) -> bool:
     """True when numpy computes a op b in PyTorch's result dtype with no cast needed."""
     if isinstance(a, Tensor):
@@ -52,6 +61,7 @@ def _already_agree(a, b, to_float: bool) -> bool:
 
 def binary(cls: type[Function], a, b, to_float: bool = False):
     """Apply an elementwise binary op, turning numpy's broadcast error into a clear one."""
+    a, b = python_number(a), python_number(b)
     if not _already_agree(a, b, to_float):  # the common case needs no result type
         a, b = promote(a, b, to_float=to_float)
     try:
@@ -124,10 +134,15 @@ class Pow(Function):
             return (g * 0 if b == 0 else g * b * a ** (b - 1)), None
         # d(a^b)/db = a^b ln a; where a == 0 and b >= 0 the limit is 0, not nan.
         if constant_base:
+            if a == 0:  # 0 where b >= 0 (where 0 * -inf, masked, would warn); else -inf
+                with backend.numpy.errstate(invalid="ignore"):
+                    return None, g * where(b >= 0, 0.0, self.output * -math.inf)
             return None, g * self.output * (math.log(a) if a > 0 else math.nan)
         zero_base = (a == 0) & (b >= 0)
         grad_b = g * where(zero_base, 0.0, self.output * log(where(zero_base, 1.0, a)))
-        return g * b * a ** (b - 1), grad_b
+        # b a^(b-1) is 0 * inf at a = 0, b = 0: PyTorch defines it as 0 wherever b == 0.
+        grad_a = g * where(b == 0, 0.0, b * a ** where(b == 0, 1.0, b - 1))
+        return grad_a, grad_b
 
 
 def _is_number(x) -> bool:

@@ -9,7 +9,7 @@ from .. import backend, dtypes
 from ..autograd.engine import Function
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from .arithmetic import binary, promote
+from .arithmetic import binary, promote, python_number
 
 
 def _float_input(x):
@@ -162,7 +162,10 @@ class Sign(Function):
     differentiable = False
 
     def forward(self, x):
-        return backend.xp_of(x).sign(x)
+        xp = backend.xp_of(x)
+        if x.dtype.kind != "f":
+            return xp.sign(x)
+        return xp.where(xp.isnan(x), 0, xp.sign(x))  # PyTorch: sign(nan) is 0, numpy's nan
 
 
 class Compare(Function):
@@ -254,6 +257,12 @@ def where(condition, a, b):
     """Elementwise `a if condition else b`; condition is a bool tensor, a and b broadcast."""
     if isinstance(condition, Tensor) and condition.dtype != dtypes.bool:
         raise DTypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
+    a, b = python_number(a), python_number(b)
+    if isinstance(condition, Tensor) and not any(
+        isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)
+    ):  # two numbers: a result of PyTorch's default dtype, not numpy's float64
+        dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
+        a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
     a, b = promote(a, b)
     return Where.apply(condition, a, b)
 
@@ -276,5 +285,5 @@ def to_device(x, device):
 
 
 def compare(op, a, b):
-    a, b = promote(a, b)
+    a, b = promote(python_number(a), python_number(b))
     return Compare.apply(a, b, op=op)

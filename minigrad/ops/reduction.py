@@ -6,6 +6,7 @@ reduced dims back as size-1 dims (`_unreduce`), then broadcast.
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 from .. import backend, dtypes
@@ -63,6 +64,9 @@ class Var(Function):
     def backward(self, g, x):  # d/dx_i sum_j (x_j - m)^2 / (n - c) = 2 (x_i - m) / (n - c)
         n = _count(x.shape, self.axes)
         centred = x - mean(x, self.axes, keepdim=True)
+        if n == self.correction:  # 0/0 at every element: nan, as in PyTorch
+            with backend.numpy.errstate(invalid="ignore"):
+                return _unreduce(g, x.shape, self.axes, self.keepdim) * centred * math.inf
         scale = 2 / (n - self.correction)
         return _unreduce(g, x.shape, self.axes, self.keepdim) * centred * scale
 

@@ -29,8 +29,12 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
-    """dim as given to a reduction (int, tuple of ints or None) as a sorted tuple or None."""
-    if dim is None:
+    """dim as given to a reduction (int, tuple of ints or None) as a sorted tuple or None.
+
+    An empty tuple means every dim, as None does (PyTorch's rule; numpy's axis=() reduces
+    nothing).
+    """
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dims))
