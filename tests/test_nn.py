@@ -107,6 +107,30 @@ def test_register_checks_names():
         m.register_parameter("w", mg.ones(1))
     m.register_buffer("b", None)
     assert "b" in m._buffers
+    # a name taken in another store is refused, as in PyTorch (no silent re-registration)
+    lin = nn.Linear(2, 2)
+    with pytest.raises(KeyError, match="attribute 'weight' already exists"):
+        lin.register_buffer("weight", mg.ones(2))
+    lin.register_buffer("stat", mg.ones(2))
+    with pytest.raises(KeyError, match="attribute 'stat' already exists"):
+        lin.register_parameter("stat", Parameter(mg.ones(2)))
+    with pytest.raises(KeyError, match="attribute 'bias' already exists"):
+        lin.add_module("bias", nn.ReLU())
+    lin.register_buffer("stat", mg.zeros(2), persistent=False)  # same store: replaced
+    assert "stat" not in lin.state_dict()
+    lin.register_buffer("stat", mg.zeros(2))  # persistent again
+    assert "stat" in lin.state_dict()
+
+
+def test_replacing_an_entry_keeps_its_place():
+    lin = nn.Linear(2, 2)
+    lin.weight = Parameter(mg.zeros(2, 2))
+    assert list(lin.state_dict()) == ["weight", "bias"]
+    assert [p.shape for p in lin.parameters()] == [(2, 2), (2,)]
+    net = nn.Sequential(nn.ReLU(), nn.Identity())
+    net[0] = nn.Linear(2, 1)  # the forward order is the registration order
+    assert [type(m).__name__ for m in net] == ["Linear", "Identity"]
+    assert list(net.state_dict()) == ["0.weight", "0.bias"]
 
 
 def test_forward_must_be_written():
