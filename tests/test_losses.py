@@ -320,6 +320,28 @@ def test_cross_entropy_is_one_tape_entry(device):
         assert repr(loss).endswith("grad_fn=<cross_entropy>)")
 
 
+def test_probability_targets_differentiate_the_weight(device):
+    """As in PyTorch: with class probabilities, loss = -sum_c w_c q_c log p_c is differentiable
+    in w (q the smoothed target). Hand-worked for one sample, then finite differences."""
+    x = mg.tensor([[0.0, 0.0]], dtype=mg.float64, device=device, requires_grad=True)
+    q = mg.tensor([[0.25, 0.75]], dtype=mg.float64, device=device)
+    w = mg.tensor([2.0, 4.0], dtype=mg.float64, device=device, requires_grad=True)
+    F.cross_entropy(x, q, weight=w).backward()  # log p = log 1/2 for both classes
+    np.testing.assert_allclose(as_numpy(w.grad), [0.25 * np.log(2), 0.75 * np.log(2)])
+    x, q = (mg.rand(3, 4, dtype=mg.float64, device=device, requires_grad=True) for _ in "xq")
+    w = mg.rand(4, dtype=mg.float64, device=device, requires_grad=True)
+    for reduction in ("mean", "sum", "none"):
+        def loss(x, q, w):
+            return F.cross_entropy(x, q, weight=w, label_smoothing=0.1, reduction=reduction)
+
+        assert gradcheck(loss, (x, q, w)) and gradgradcheck(loss, (x, q, w))
+
+
+def test_negative_label_smoothing_means_none():  # PyTorch's rule
+    x, y = mg.randn(4, 3), mg.tensor([0, 2, 1, 1])
+    assert F.cross_entropy(x, y, label_smoothing=-0.3).item() == F.cross_entropy(x, y).item()
+
+
 @pytest.mark.parametrize("kwargs", [{}, {"label_smoothing": 0.2, "reduction": "sum"}])
 def test_a_retained_graph_keeps_what_backward_reuses(kwargs, device):
     """The last backward turns the saved exp buffer into the gradient; earlier ones must not."""
@@ -500,9 +522,16 @@ BAD_INPUT = [  # (id, call, exception, what the message must mention)
     ("weight_wrong_dtype", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(4).double()),
      mg.DTypeError, "weight"),
     ("smoothing_above_1", lambda: F.cross_entropy(_x(), _y(), label_smoothing=1.5), ValueError,
-     r"label_smoothing must be in \[0, 1\], got 1.5"),
-    ("smoothing_negative", lambda: F.cross_entropy(_x(), _y(), label_smoothing=-0.1),
+     r"label_smoothing must be at most 1, got 1.5"),
+    ("smoothing_nan", lambda: F.cross_entropy(_x(), _y(), label_smoothing=float("nan")),
      ValueError, "label_smoothing"),
+    ("weight_requires_grad", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(
+        4, requires_grad=True)), RuntimeError, "not differentiable with respect to argument 'weight'"),
+    ("nll_weight_requires_grad", lambda: F.nll_loss(_x(), _y(), weight=mg.ones(
+        4, requires_grad=True)), RuntimeError, "argument 'weight'"),
+    ("bce_pos_weight_requires_grad", lambda: F.binary_cross_entropy_with_logits(
+        _x(), mg.rand(3, 4), pos_weight=mg.ones(4, requires_grad=True)), RuntimeError,
+     "argument 'pos_weight'"),
     ("ignore_index_with_probabilities",
      lambda: F.cross_entropy(_x(), mg.rand(3, 4), ignore_index=0), ValueError,
      "ignore_index=0 is not supported for class-probability targets"),

@@ -9,8 +9,9 @@ A fused backward has two paths. Normally it runs on arrays, reusing what the for
 (grad mode is on inside the backward) it is rebuilt from differentiable minigrad functions
 of the input Tensors, so second derivatives work.
 
-Class weights (`weight`, `pos_weight`) are constants: like PyTorch's fused kernels, these
-losses give no gradient to them.
+Class weights (`weight`, `pos_weight`) are constants, as in PyTorch: these losses are not
+differentiable in them, and refuse one that requires grad. The one exception, as in PyTorch,
+is `cross_entropy` with class-probability targets, which also differentiates `weight`.
 
 The functions live in small modules by kind (`_linear`, `_activations`, `_class_losses`,
 `_losses`, and `_common` for what they share); import them from here.

@@ -239,9 +239,8 @@ def nll_loss(
         _check_weight(weight, input, op, same_dtype=True)
         _check_class_targets(input, target, op)
     target, valid = _targets_in_range(input, target, ignore_index, op)
-    return NllLoss.apply(
-        input, target, _constant(weight, input.dtype), valid=valid, reduction=reduction
-    )
+    weight = _constant(weight, input.dtype, "weight", op)
+    return NllLoss.apply(input, target, weight, valid=valid, reduction=reduction)
 
 
 # ----- cross_entropy: log_softmax + NLL in one entry -----------------------------------------
@@ -296,6 +295,7 @@ class CrossEntropy(_PerPosition, Function):
         self.p = e  # softmax, kept for backward
         target = _batch_of_one(target) if self.squeezed else target
         q = target if not self.eps else target * (1 - self.eps) + self.eps / classes
+        self.q = q  # the smoothed target
         self.t = q if self.weight is None else q * self.weight  # T
         z -= backend.xp_of(z).log(total)
         self.logp = z
@@ -304,8 +304,9 @@ class CrossEntropy(_PerPosition, Function):
     def backward(self, g, x, target, weight):
         with _quiet(self.degenerate):
             r = self.scale(g)
+            grad_weight = None  # (class-index targets: weight is a constant, as in PyTorch)
             if self.probabilities:
-                grad_x, grad_target = self._probability_backward(r, x, target)
+                grad_x, grad_target, grad_weight = self._probability_backward(r, x, target, weight)
             elif grad_mode.enabled:  # create_graph: differentiable in x and in g
                 grad_x, grad_target = self._class_backward_graph(r, x), None
             else:
@@ -314,7 +315,7 @@ class CrossEntropy(_PerPosition, Function):
             grad_x = grad_x.reshape(tuple(x.shape))
             if grad_target is not None:
                 grad_target = grad_target.reshape(tuple(x.shape))
-        return grad_x, grad_target, None
+        return grad_x, grad_target, grad_weight
 
     def _class_backward(self, r):
         """p * sum_c T - T without building T: T is (1-eps) w_y at the target + eps/C w."""
@@ -347,24 +348,28 @@ class CrossEntropy(_PerPosition, Function):
             target += (self.eps / classes) * (1 if self.weight is None else self.weight)
         return (p * target.sum(axis=1, keepdims=True) - target) * _at_class_dim(r)
 
-    def _probability_backward(self, r, x, target):
+    def _probability_backward(self, r, x, target, weight):
         r = _at_class_dim(r)
         if grad_mode.enabled:  # create_graph: rebuild from the x and target Tensors
             if self.squeezed:
                 x, target = _batch_of_one(x), _batch_of_one(target)
             classes = self.shape[1]
             q = target if not self.eps else target * (1 - self.eps) + self.eps / classes
-            t = q if self.weight is None else q * self.weight
+            w = None if weight is None else ops.reshape(weight, self.weight.shape)
+            t = q if w is None else q * w
             p, logp = softmax(x, 1), log_softmax(x, 1)
             grad_x = (p * ops.sum(t, 1, keepdim=True) - t) * r
         else:
-            t, p, logp = self.t, self.p, self.logp
+            q, t, p, logp, w = self.q, self.t, self.p, self.logp, self.weight
             grad_x = p * (t.sum(axis=1, keepdims=True) * r) - t * r
-        grad_target = None
-        if _needs_grad(self)[1]:  # dloss/dtarget_ic = -(1-eps) w_c log p_ic
-            w = 1 if self.weight is None else self.weight
-            grad_target = -(logp * w) * (r * (1 - self.eps))
-        return grad_x, grad_target
+        needs = _needs_grad(self)
+        grad_target = grad_weight = None
+        if needs[1]:  # dloss/dtarget_ic = -(1-eps) w_c log p_ic
+            grad_target = -(logp if w is None else logp * w) * (r * (1 - self.eps))
+        if needs[2]:  # dloss/dw_c = -sum over positions of q_ic log p_ic
+            every_but_classes = (0,) + tuple(range(2, logp.ndim))
+            grad_weight = -ops.sum(q * logp * r, every_but_classes)
+        return grad_x, grad_target, grad_weight
 
 
 def cross_entropy(
@@ -395,8 +400,9 @@ def cross_entropy(
         reduction = _reduction(reduction, size_average, reduce, op)
         _check_class_input(input, op)
         _require_tensor(target, "target", op)
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        if not label_smoothing <= 1.0:
+            raise ValueError(f"{op}: label_smoothing must be at most 1, got {label_smoothing}")
+        label_smoothing = max(float(label_smoothing), 0.0)  # PyTorch: below 0 means none
         if target.shape == input.shape:  # class probabilities, as PyTorch decides
             return _cross_entropy_with_probabilities(
                 input, target, weight, reduction, label_smoothing, ignore_index
@@ -409,8 +415,9 @@ def cross_entropy(
         _check_weight(weight, input, op, same_dtype=True)
         _check_class_targets(input, target, op)
     target, valid = _targets_in_range(input, target, ignore_index, op)
+    weight = _constant(weight, input.dtype, "weight", op)
     return CrossEntropy.apply(
-        input, target, _constant(weight, input.dtype), valid=valid, reduction=reduction,
+        input, target, weight, valid=valid, reduction=reduction,
         label_smoothing=float(label_smoothing), probabilities=False,
     )  # fmt: skip
 
@@ -433,7 +440,8 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, eps, ign
     if weight is not None:
         dtype = dtypes.promote_types(dtype, weight.dtype)
     input, target = ops.cast(input, dtype), ops.cast(target, dtype)
+    weight = None if weight is None else ops.cast(weight, dtype)  # differentiable here
     return CrossEntropy.apply(
-        input, target, _constant(weight, dtype), valid=None, reduction=reduction,
+        input, target, weight, valid=None, reduction=reduction,
         label_smoothing=float(eps), probabilities=True,
     )  # fmt: skip

@@ -6,6 +6,7 @@ import contextlib
 import warnings
 
 from ... import backend, dtypes
+from ...autograd import grad_mode
 from ...autograd.engine import Function
 from ...errors import DTypeError
 from ...tensor import Tensor
@@ -26,10 +27,16 @@ def _needs_grad(fn: Function) -> list[bool]:
     return [isinstance(a, Tensor) and a.requires_grad for a in fn.inputs]
 
 
-def _constant(t: Tensor | None, dtype) -> Tensor | None:
-    """A weight as a constant input: detached, in the loss's dtype."""
+def _constant(t: Tensor | None, dtype, name: str, op: str) -> Tensor | None:
+    """A weight as a constant input, in the loss's dtype. As in PyTorch, these losses are not
+    differentiable in it, so one that requires grad is refused rather than silently ignored."""
     if t is None:
         return None
+    if t.requires_grad and grad_mode.enabled:
+        raise RuntimeError(
+            f"{op}: not differentiable with respect to argument '{name}'; this input cannot "
+            "have requires_grad=True (detach it, or compute it under no_grad)"
+        )
     data = t.data if t.dtype == dtype else t.data.astype(dtype)
     return Tensor._make(data, False)
 

@@ -100,10 +100,11 @@ def binary_cross_entropy_with_logits(
             _require_tensor(t, name, op)
             _require_broadcast(t, input.shape, name, op)
     input, target = ops.cast(input, dtype), ops.cast(target, dtype)
+    weight = _constant(weight, dtype, "weight", op)
+    pos_weight = _constant(pos_weight, dtype, "pos_weight", op)
     return BinaryCrossEntropyWithLogits.apply(
-        input, target, _constant(weight, dtype), _constant(pos_weight, dtype),
-        reduction=reduction,
-    )  # fmt: skip
+        input, target, weight, pos_weight, reduction=reduction
+    )
 
 
 def mse_loss(
