@@ -23,7 +23,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import bool, double, float, float16, float32, float64, half, int32, int64, long
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, OptionError, ShapeError
 from .ops import (
     abs,
     add,

@@ -1,8 +1,9 @@
 """Exception types for bad input.
 
-A shape that does not fit is a `ShapeError`, a dtype an op cannot take a `DTypeError`. Each is
-also a `RuntimeError`, because that is what PyTorch raises in the same situations, so code that
-catches PyTorch's errors catches minigrad's too.
+A shape that does not fit is a `ShapeError`, a dtype an op cannot take a `DTypeError`, a
+value outside what an option allows an `OptionError`. Each is also a `RuntimeError`, because
+that is what PyTorch raises in the same situations, so code that catches PyTorch's errors
+catches minigrad's too.
 """
 
 
@@ -12,3 +13,7 @@ class ShapeError(ValueError, RuntimeError):
 
 class DTypeError(TypeError, RuntimeError):
     """A dtype that an op cannot take."""
+
+
+class OptionError(ValueError, RuntimeError):
+    """An option outside its range (label_smoothing=1.5, uniform_ with a > b, ...)."""

@@ -397,6 +397,17 @@ def test_initialisers_have_the_right_spread(fill, bound, sd, device):
     assert abs(values.mean()) < 0.1 * sd
 
 
+def test_initialisers_reject_empty_ranges():  # PyTorch raises RuntimeError; so do we
+    t = mg.empty(3, 4)
+    with pytest.raises(mg.OptionError, match=r"uniform_: expected a <= b .*a=1.0 > b=0.0"):
+        nn.init.uniform_(t, 1.0, 0.0)
+    with pytest.raises(RuntimeError, match="normal_: expected std >= 0, got std=-1"):
+        nn.init.normal_(t, 0.0, -1)
+    with pytest.raises(ValueError, match="uniform_"):  # a negative gain makes an empty range
+        nn.init.xavier_uniform_(t, gain=-1.0)
+    assert nn.init.uniform_(t, 2.0, 2.0).numpy().tolist() == [[2.0] * 4] * 3
+
+
 def test_constant_initialisers_and_parameters():
     p = Parameter(mg.empty(2, 2))
     assert nn.init.zeros_(p).tolist() == [[0.0, 0.0], [0.0, 0.0]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from .. import backend, dtypes
+from ..errors import OptionError
 from ..tensor import Tensor
 
 __all__ = [
@@ -68,6 +69,8 @@ def _draw_dtype(tensor: Tensor):
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples from U(a, b)."""
+    if not a <= b:
+        raise OptionError(f"uniform_: expected a <= b (a range [a, b)), got a={a} > b={b}")
     sample = backend.generator(tensor.device).random(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= b - a
     sample += a
@@ -77,6 +80,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
+    if not std >= 0:
+        raise OptionError(f"normal_: expected std >= 0, got std={std}")
     rng = backend.generator(tensor.device)
     sample = rng.standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= std

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ... import backend, dtypes, ops
 from ...autograd import grad_mode
 from ...autograd.engine import Function
-from ...errors import DTypeError, ShapeError
+from ...errors import DTypeError, OptionError, ShapeError
 from ...tensor import Tensor
 from ._activations import log_softmax, softmax
 from ._common import _constant, _needs_grad, _quiet, _reduction, _require_float, _require_tensor
@@ -401,7 +401,7 @@ def cross_entropy(
         _check_class_input(input, op)
         _require_tensor(target, "target", op)
         if not label_smoothing <= 1.0:
-            raise ValueError(f"{op}: label_smoothing must be at most 1, got {label_smoothing}")
+            raise OptionError(f"{op}: label_smoothing must be at most 1, got {label_smoothing}")
         label_smoothing = max(float(label_smoothing), 0.0)  # PyTorch: below 0 means none
         if target.shape == input.shape:  # class probabilities, as PyTorch decides
             return _cross_entropy_with_probabilities(
@@ -431,7 +431,7 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, eps, ign
             f"probabilities and must be floating point, got {target.dtype}"
         )
     if ignore_index >= 0:
-        raise ValueError(
+        raise OptionError(
             f"{op}: ignore_index={ignore_index} is not supported for class-probability "
             "targets (float targets with the input's shape)"
         )
