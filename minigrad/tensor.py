@@ -520,6 +520,12 @@ class _HookHandle:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
 
+    def __enter__(self) -> _HookHandle:  # `with t.register_hook(h):` removes it at the end
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
+
 
 def parse_to_args(args: tuple, kwargs: dict) -> tuple:
     """The (device, dtype) named by the arguments of `.to(...)`; either may be None."""

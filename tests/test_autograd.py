@@ -253,6 +253,11 @@ def test_tensor_hooks_can_replace_the_gradient_and_be_removed(device):
     x.grad = None
     (x * 2).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+    x.grad = None
+    with x.register_hook(lambda g: g * 10):  # a handle removes its hook on leaving `with`
+        (x * 2).sum().backward()
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [22.0, 22.0]
     h = x * 3
     h.register_hook(lambda g: g * 0)
     x.grad = None

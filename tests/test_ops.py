@@ -356,8 +356,19 @@ def test_matmul_dtype_mismatch():
 
 
 def test_broadcast_mismatch_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"add.*\(2, 3\).*\(4,\).*broadcast"):
+    with pytest.raises(mg.ShapeError, match=r"add.*\(2, 3\).*\(4,\).*broadcast"):
         mg.ones(2, 3) + mg.ones(4)
+    with pytest.raises(mg.ShapeError, match=r"lt: .*input \(2, 3\), other \(4,\)"):
+        mg.ones(2, 3) < mg.ones(4)
+    with pytest.raises(mg.ShapeError, match=r"where: .*condition \(2,\), input \(3,\)"):
+        mg.where(mg.tensor([True, False]), mg.ones(3), 0.0)
+
+
+def test_zero_size_dims_flatten():  # -1 cannot be inferred there, so the size is computed
+    assert mg.zeros(0, 2, 3).flatten(1).shape == (0, 6)
+    assert mg.zeros(2, 0, 3).flatten().shape == (0,)
+    with pytest.raises(mg.ShapeError, match="start_dim 1 comes after end_dim 0"):
+        mg.zeros(2, 3).flatten(1, 0)
 
 
 @pytest.mark.parametrize(

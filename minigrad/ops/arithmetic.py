@@ -67,15 +67,21 @@ def binary(cls: type[Function], a, b, to_float: bool = False):
     try:
         return cls.apply(a, b)
     except ValueError:
-        shape_a, shape_b = getattr(a, "shape", ()), getattr(b, "shape", ())
-        try:
-            backend.numpy.broadcast_shapes(shape_a, shape_b)
-        except ValueError:
-            raise ShapeError(
-                f"{cls.name}: the shapes of input {tuple(shape_a)} and other {tuple(shape_b)} "
-                "cannot be broadcast together"
-            ) from None
+        raise_if_not_broadcastable(cls.name, a=a, b=b)
         raise
+
+
+def raise_if_not_broadcastable(op: str, **operands) -> None:
+    """Raise a ShapeError naming the shapes if `operands` do not broadcast together.
+
+    Called after numpy raised a ValueError, to say clearly what its message says cryptically.
+    """
+    shapes = {name: tuple(getattr(x, "shape", ())) for name, x in operands.items()}
+    try:
+        backend.numpy.broadcast_shapes(*shapes.values())
+    except ValueError:
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ShapeError(f"{op}: the shapes of {listed} cannot be broadcast together") from None
 
 
 class Add(Function):

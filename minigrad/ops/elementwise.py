@@ -9,7 +9,7 @@ from .. import backend, dtypes
 from ..autograd.engine import Function
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from .arithmetic import binary, promote, python_number
+from .arithmetic import binary, promote, python_number, raise_if_not_broadcastable
 
 
 def _float_input(x):
@@ -264,7 +264,11 @@ def where(condition, a, b):
         dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
         a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
     a, b = promote(a, b)
-    return Where.apply(condition, a, b)
+    try:
+        return Where.apply(condition, a, b)
+    except ValueError:
+        raise_if_not_broadcastable("where", condition=condition, input=a, other=b)
+        raise
 
 
 def cast(x, dtype):
@@ -286,4 +290,8 @@ def to_device(x, device):
 
 def compare(op, a, b):
     a, b = promote(python_number(a), python_number(b))
-    return Compare.apply(a, b, op=op)
+    try:
+        return Compare.apply(a, b, op=op)
+    except ValueError:
+        raise_if_not_broadcastable(op.__name__, input=a, other=b)
+        raise

@@ -6,6 +6,7 @@ layout: reshape it back, permute it back, sum what expand copied, slice what cat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from .. import backend
@@ -145,8 +146,9 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     start = normalize_dim(start_dim, x.ndim, "flatten")
     end = normalize_dim(end_dim, x.ndim, "flatten")
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1 :])
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    merged = math.prod(x.shape[start : end + 1])  # (not -1: ambiguous when a size is 0)
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
 
 
 def permute(x, *dims):
