@@ -1,7 +1,7 @@
 """Exception types for bad input.
 
 A shape that does not fit is a `ShapeError`, a dtype an op cannot take a `DTypeError`, a
-value outside what an option allows an `OptionError`. Each is also a `RuntimeError`, because
+value outside what an argument allows an `OptionError`. Each is also a `RuntimeError`, because
 that is what PyTorch raises in the same situations, so code that catches PyTorch's errors
 catches minigrad's too.
 """
@@ -16,4 +16,5 @@ class DTypeError(TypeError, RuntimeError):
 
 
 class OptionError(ValueError, RuntimeError):
-    """An option outside its range (label_smoothing=1.5, uniform_ with a > b, ...)."""
+    """A value outside the range its argument allows (label_smoothing=1.5, uniform_ with
+    a > b, tensor(2**63) as int64, ...)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from . import backend, dtypes
 from .autograd import grad_mode
-from .errors import ShapeError
+from .errors import OptionError, ShapeError
 
 
 class Tensor:
@@ -567,10 +567,29 @@ def _as_array(data, dtype, device):
         if dtype is None:
             dtype = {"f": dtypes.DEFAULT_FLOAT, "b": dtypes.bool}.get(array.dtype.kind)
             dtype = dtype or dtypes.DEFAULT_INT
+        if dtype.kind in "iu" and array.dtype.kind in "iuf" and array.size:
+            _check_fits(array, dtype)
         array = array.astype(dtype, copy=False)
     if array.dtype not in dtypes._SUPPORTED:
         dtypes.as_dtype(array.dtype)  # raises a clear TypeError
     return backend.move(array, target)
+
+
+def _check_fits(values, dtype) -> None:
+    """Refuse numbers an integer dtype cannot hold: numpy's cast would wrap them silently.
+
+    PyTorch's range: the dtype's own, except that an unsigned dtype also takes negative
+    numbers down to -max, which wrap around (uint8: -1 is 255).
+    """
+    info = backend.numpy.iinfo(dtype)
+    low = -info.max if dtype.kind == "u" else info.min
+    finite = values.dtype.kind != "f" or bool(backend.numpy.isfinite(values).all())
+    if not finite or values.min() < low or values.max() > info.max:
+        bad = values.reshape(-1)[0] if values.size == 1 else f"in [{values.min()}, {values.max()}]"
+        raise OptionError(
+            f"tensor: value {bad} cannot be converted to {dtype} without overflow "
+            f"(it holds [{low}, {info.max}])"
+        )
 
 
 def _initial_gradient(root: Tensor, gradient, caller: str):

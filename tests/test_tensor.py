@@ -128,3 +128,20 @@ def test_gpu_round_trip_keeps_values_and_gradients():
 def test_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize(
+    "data, dtype",
+    [(2**63, None), (float("nan"), mg.int64), ([float("inf")], mg.int64), (2**40, mg.int32),
+     ([1, 300], "uint8"), ([-256], "uint8"), ([1e20], mg.int64)],
+)  # fmt: skip
+def test_tensor_refuses_numbers_its_dtype_cannot_hold(data, dtype):
+    """As PyTorch does; numpy's cast would wrap them silently."""
+    with pytest.raises(mg.OptionError, match="cannot be converted to .* without overflow"):
+        mg.tensor(data, dtype=dtype)
+
+
+def test_tensor_converts_what_fits():
+    assert mg.tensor([1.7, -2.5], dtype=mg.int64).tolist() == [1, -2]  # truncated, as in PyTorch
+    assert mg.tensor([-1, -255], dtype="uint8").tolist() == [255, 1]  # PyTorch wraps these
+    assert mg.tensor(2**63 - 1).item() == 2**63 - 1
