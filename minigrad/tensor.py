@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from . import backend, dtypes
 from .autograd import grad_mode
-from .errors import OptionError, ShapeError
+from .errors import DTypeError, OptionError, ShapeError
 
 
 class Tensor:
@@ -329,6 +329,46 @@ class Tensor:
 
     def __neg__(self):
         return ops.neg(self)
+
+    # In place (`w -= lr * w.grad` under no_grad): the same tensor, its array overwritten.
+    def __iadd__(self, other):
+        return self._assign_in_place("__iadd__", ops.add, other)
+
+    def __isub__(self, other):
+        return self._assign_in_place("__isub__", ops.sub, other)
+
+    def __imul__(self, other):
+        return self._assign_in_place("__imul__", ops.mul, other)
+
+    def __itruediv__(self, other):
+        return self._assign_in_place("__itruediv__", ops.div, other)
+
+    def _assign_in_place(self, name: str, op: Callable, other) -> Tensor:
+        """self = op(self, other), written into self's array (views of it see the change).
+
+        As in PyTorch, the result must keep self's shape and fit its dtype's kind (no float
+        into an int tensor). Unlike PyTorch, nothing in place is recorded: it raises where
+        autograd would have to see it (see _check_writable).
+        """
+        self._check_writable(name)
+        if grad_mode.enabled and isinstance(other, Tensor) and other.requires_grad:
+            raise RuntimeError(
+                f"{name}: an in-place update by a tensor that requires grad is not recorded; "
+                "write `x = x + y` instead, or update under mg.no_grad()"
+            )
+        result = op(self, other)
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"{name}: the result's shape {result.shape} does not fit this tensor's shape "
+                f"{self.shape} (an in-place op cannot change the shape)"
+            )
+        if dtypes._category(result.dtype) > dtypes._category(self.dtype):
+            raise DTypeError(
+                f"{name}: the result type {result.dtype} can't be cast to this tensor's dtype "
+                f"{self.dtype}"
+            )
+        self.data[...] = result.data
+        return self
 
     def __pow__(self, exponent):
         return ops.pow(self, exponent)

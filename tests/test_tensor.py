@@ -145,3 +145,26 @@ def test_tensor_converts_what_fits():
     assert mg.tensor([1.7, -2.5], dtype=mg.int64).tolist() == [1, -2]  # truncated, as in PyTorch
     assert mg.tensor([-1, -255], dtype="uint8").tolist() == [255, 1]  # PyTorch wraps these
     assert mg.tensor(2**63 - 1).item() == 2**63 - 1
+
+
+def test_in_place_operators_update_the_same_tensor():
+    """The hand-written SGD step: `w -= lr * w.grad` under no_grad keeps `w` a parameter."""
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    same, view = w, w.data[:1]
+    with mg.no_grad():
+        w -= 0.25 * w.grad
+    assert w is same and w.requires_grad and w.tolist() == [0.5, 1.0] and view.tolist() == [0.5]
+    with pytest.raises(RuntimeError, match="__isub__: a tensor that requires grad"):
+        w -= 1  # grad mode is on: autograd would have to see this
+    x = mg.tensor([[1, 2], [3, 4]])
+    x += mg.tensor([10, 20])  # broadcast into x's shape
+    x *= 2
+    assert x.tolist() == [[22, 44], [26, 48]] and x.dtype == mg.int64
+    with pytest.raises(mg.DTypeError, match="float32 can't be cast to this tensor's dtype int64"):
+        x /= 2  # true division gives floats, as in PyTorch
+    with pytest.raises(mg.ShapeError, match=r"shape \(2, 2, 2\) does not fit .* \(2, 2\)"):
+        x += mg.ones(2, 2, 2, dtype=mg.int64)
+    y = mg.ones(2)
+    y *= mg.tensor(3.0, dtype=mg.float64)  # a wider float fits a float tensor: cast down
+    assert y.dtype == mg.float32 and y.tolist() == [3.0, 3.0]
