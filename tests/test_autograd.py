@@ -289,3 +289,25 @@ def test_gradcheck_reports_the_worst_element():
     assert gradcheck(Wrong.apply, (x,), raise_exception=False) is False
     with pytest.raises(TypeError, match="float64"):
         gradcheck(lambda a: a * 2, (mg.ones(2, requires_grad=True),))
+
+
+def test_a_leaf_hook_sees_the_total_gradient_once(device):
+    """x used twice: PyTorch sums both uses first, then calls the hook on the total."""
+    x = mg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(g.tolist()) or g + 1)
+    (x * x).sum().backward()
+    assert calls == [[2.0, 4.0]] and x.grad.tolist() == [3.0, 5.0]
+
+
+def test_grad_runs_leaf_hooks_and_takes_repeated_inputs(device):
+    x = mg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    handle = x.register_hook(lambda g: g * 10)
+    (gx,) = mg.autograd.grad((x * x).sum(), x)
+    assert gx.tolist() == [20.0, 40.0] and x.grad is None
+    handle.remove()
+    y = x * 1
+    for inputs in ([x, x], [y, y]):
+        first, second = mg.autograd.grad((y * y).sum(), inputs)
+        assert first.tolist() == second.tolist() == [2.0, 4.0]
+        assert first.data is not second.data  # each its own array

@@ -198,6 +198,7 @@ def backward(
             finally:  # even when a hook or an observer raised: a last backward may have
                 if not retain_graph:  # overwritten what it saved, so no retry may use it
                     fn.release()
+        run.deliver_to_leaves()
     return run.captured
 
 
@@ -207,30 +208,42 @@ class _Backward:
     def __init__(self, create_graph: bool, capture: Sequence[Tensor] | None):
         self.create_graph = create_graph
         self.pending: dict[Function, object] = {}  # entry -> sum of its output's gradients
+        self.leaves: dict[Tensor, object] = {}  # leaf -> sum of its gradients so far
         self.handed_out: set[int] = set()  # ids of arrays now owned by some .grad
         self.capture = None
         self.captured = None
-        if capture is not None:
-            self.capture = {id(t): i for i, t in enumerate(capture)}
-            self.capture_fns = {t._fn: i for i, t in enumerate(capture) if t._fn is not None}
+        if capture is not None:  # tensor -> its positions in `capture` (it may be repeated)
+            self.capture, self.capture_fns = {}, {}
+            for i, t in enumerate(capture):
+                self.capture.setdefault(id(t), []).append(i)
+                if t._fn is not None:
+                    self.capture_fns.setdefault(t._fn, []).append(i)
             self.captured = [None] * len(capture)
 
     def send(self, x, grad) -> None:
-        """Deliver `grad` (an array or Tensor, not None) to input `x`: to its entry's pending
-        sum, or into a leaf."""
+        """Deliver `grad` (an array or Tensor, not None) to input `x`: to the pending sum of
+        its entry, or of the leaf (delivered once complete, by `deliver_to_leaves`)."""
         if not isinstance(x, Tensor) or not x.requires_grad:
             return
         if grad.shape != x.data.shape:  # the forward broadcast x: sum the gradient back
             grad = ops.sum_to(grad, x.data.shape)
         fn = x._fn
-        if fn is not None:
-            total = self.pending.get(fn)
-            self.pending[fn] = grad if total is None else total + grad
-        elif self.capture is not None:
-            if id(x) in self.capture:
-                self._add_captured(self.capture[id(x)], grad)
-        else:
-            self.accumulate(x, grad)
+        pending, key = (self.pending, fn) if fn is not None else (self.leaves, x)
+        total = pending.get(key)
+        pending[key] = grad if total is None else total + grad
+
+    def deliver_to_leaves(self) -> None:
+        """Each leaf's total gradient, through its hooks, into `.grad` (or captured): a hook
+        sees the sum over every use of the leaf, once, as in PyTorch."""
+        for leaf, grad in self.leaves.items():
+            if self.capture is None:
+                self.accumulate(leaf, grad)
+            elif id(leaf) in self.capture:
+                if leaf._hooks:
+                    grad = self._run_hooks(leaf._hooks, grad)
+                for i in self.capture[id(leaf)]:
+                    self._add_captured(i, grad)
+        self.leaves.clear()
 
     def output_grad_ready(self, fn: Function, grad):
         """The total gradient of `fn`'s output is known: run its hooks, retain or capture it."""
@@ -241,7 +254,8 @@ class _Backward:
             if tensor is not None:
                 self.accumulate(tensor, grad, hooks=False)
         if self.capture is not None and fn in self.capture_fns:
-            self._add_captured(self.capture_fns[fn], grad)
+            for i in self.capture_fns[fn]:
+                self._add_captured(i, grad)
         return grad
 
     def accumulate(self, t: Tensor, grad, hooks: bool = True) -> None:
@@ -267,8 +281,8 @@ class _Backward:
         return grad
 
     def _add_captured(self, i: int, grad) -> None:
-        if not self.create_graph:
-            grad = Tensor._make(grad, False)
+        if not self.create_graph:  # each its own array: `inputs` may name a tensor twice
+            grad = Tensor._make(self._owned(grad), False)
         self.captured[i] = grad if self.captured[i] is None else self.captured[i] + grad
 
     def _run_hooks(self, hooks, grad):
