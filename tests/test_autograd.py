@@ -306,8 +306,9 @@ def test_grad_runs_leaf_hooks_and_takes_repeated_inputs(device):
     (gx,) = mg.autograd.grad((x * x).sum(), x)
     assert gx.tolist() == [20.0, 40.0] and x.grad is None
     handle.remove()
-    y = x * 1
-    for inputs in ([x, x], [y, y]):
+    for repeated in ("leaf", "non-leaf"):
+        y = x * 1
+        inputs = [x, x] if repeated == "leaf" else [y, y]
         first, second = mg.autograd.grad((y * y).sum(), inputs)
         assert first.tolist() == second.tolist() == [2.0, 4.0]
         assert first.data is not second.data  # each its own array
