@@ -125,6 +125,12 @@ def test_no_grad_records_nothing_and_works_as_decorator(device):
         return t * 2
 
     assert not f(x).requires_grad
+
+    @mg.no_grad  # bare, as PyTorch allows
+    def g(t):
+        return t * 2
+
+    assert not g(x).requires_grad and g.__name__ == "g"
     assert mg.is_grad_enabled()
     mg.set_grad_enabled(False)
     assert not (x * 2).requires_grad

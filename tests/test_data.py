@@ -127,6 +127,10 @@ def test_collate_fn_and_default_collate():
     assert list(loader) == [5]
     batch = default_collate([{"a": mg.ones(2), "b": 1.5}, {"a": mg.zeros(2), "b": 2.5}])
     assert batch["a"].shape == (2, 2) and batch["b"].tolist() == [1.5, 2.5]
+    assert batch["b"].dtype == mg.float64  # Python floats collate to float64, as in PyTorch
+    assert default_collate([1, 2]).dtype == mg.int64
+    assert default_collate([np.float32(1), np.float32(2)]).dtype == mg.float32  # their own
+    assert default_collate([(1, "cat"), (2, "dog")])[1] == ["cat", "dog"]  # strings: a list
     with pytest.raises(TypeError, match="default_collate"):
         default_collate([object()])
 

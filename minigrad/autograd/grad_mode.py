@@ -49,9 +49,16 @@ class set_grad_enabled:
 
 
 class _Switch:
-    """Base of no_grad/enable_grad: sets the mode on entering, not on construction."""
+    """Base of no_grad/enable_grad: sets the mode on entering, not on construction.
+
+    Used as `with no_grad():`, as a decorator `@no_grad()`, or bare, `@no_grad`.
+    """
 
     mode: bool
+
+    def __new__(cls, func=None):
+        switch = super().__new__(cls)
+        return switch if func is None else switch(func)  # bare decorator: no_grad(func)
 
     def __enter__(self) -> None:
         global enabled

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from .. import backend, creation, ops
+from .. import backend, creation, dtypes, ops
 from ..tensor import Tensor
 
 __all__ = ["DataLoader", "default_collate"]
@@ -89,16 +89,21 @@ def _on_dataset_device(order, dataset):
 
 def default_collate(samples: list):
     """Join samples into a batch: tensors and arrays are stacked along a new first dim,
-    numbers become a 1-d tensor, and tuples/lists/dicts are joined field by field."""
+    numbers become a 1-d tensor (Python floats float64, ints int64, as in PyTorch), strings
+    a list, and tuples/lists/dicts are joined field by field."""
     first = samples[0]
     if isinstance(first, Tensor):
         return ops.stack(list(samples))
     if backend.is_array(first):
         return Tensor._make(backend.xp_of(first).stack(samples), False)
-    if isinstance(first, (bool, int, float)) or (
-        isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf"
-    ):
+    if isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf":
+        return creation.tensor(backend.numpy.asarray(samples))  # their own dtype
+    if isinstance(first, float):  # as PyTorch: Python floats are float64 here, not float32
+        return creation.tensor(samples, dtype=dtypes.float64)
+    if isinstance(first, (bool, int)):
         return creation.tensor(samples)
+    if isinstance(first, str):
+        return list(samples)
     if isinstance(first, dict):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, (tuple, list)):
