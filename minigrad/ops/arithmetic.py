@@ -67,7 +67,7 @@ def binary(cls: type[Function], a, b, to_float: bool = False):
     try:
         return cls.apply(a, b)
     except ValueError:
-        raise_if_not_broadcastable(cls.name, a=a, b=b)
+        raise_if_not_broadcastable(cls.name, input=a, other=b)
         raise
 
 
