@@ -140,6 +140,45 @@ def test_no_grad_records_nothing_and_works_as_decorator(device):
     assert mg.is_grad_enabled()
 
 
+def test_no_grad_on_a_generator_covers_its_body_at_every_step_only():
+    x = mg.ones(2, requires_grad=True)
+
+    @mg.no_grad()
+    def outputs(n):
+        for _ in range(n):
+            received = yield x * 2
+            assert received in (None, "hello")
+        return "done"
+
+    gen = outputs(3)
+    first = next(gen)
+    assert mg.is_grad_enabled()  # the caller's mode between steps
+    second = gen.send("hello")
+    assert first.grad_fn is None and second.grad_fn is None
+    with pytest.raises(StopIteration) as stop:
+        next(gen), next(gen)
+    assert stop.value.value == "done"
+
+    @mg.enable_grad()
+    def recording():
+        yield x * 2
+
+    with mg.no_grad():
+        assert next(recording()).grad_fn is not None
+
+    def catching():
+        try:
+            yield 1
+        except KeyError:
+            yield mg.is_grad_enabled()
+
+    wrapped = mg.set_grad_enabled(False)(catching)()
+    next(wrapped)
+    assert wrapped.throw(KeyError()) is False  # a thrown exception reaches the body
+    wrapped.close()
+    assert mg.is_grad_enabled()
+
+
 def test_detach_and_requires_grad_(device):
     x = mg.ones(2, device=device, requires_grad=True)
     d = (x * 2).detach()

@@ -7,7 +7,8 @@ code that called it. To know that line during backward, each entry recorded in a
 keeps its call site (`entry.site`): the first frame outside minigrad's own files.
 
 It costs a frame walk per op and a device-to-host check per array, so it is a debugging tool,
-as in PyTorch; outside it the engine does one truth test per op (`engine.observers`).
+as in PyTorch; outside it the engine does one truth test per op. It applies to the thread
+that entered it, as every mode does (grad_mode.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 
 from .. import backend
 from ..tensor import Tensor
-from . import engine
+from . import engine, grad_mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _inside_package: dict = {}  # code object -> whether it is one of minigrad's own files
@@ -52,11 +53,11 @@ class detect_anomaly:
         self.check_forward = check_forward
 
     def __enter__(self) -> detect_anomaly:
-        engine.observers.append(self)
+        grad_mode.add_observer(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        engine.observers.remove(self)
+        grad_mode.remove_observer(self)
 
     def __call__(self, func):
         @functools.wraps(func)

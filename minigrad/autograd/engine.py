@@ -38,10 +38,10 @@ from . import grad_mode
 _next_seq = itertools.count()
 _ndarray = backend.numpy.ndarray
 
-# Watchers of every op and every backward step: `detect_anomaly()` (anomaly.py) and
-# `trace_backward()` (trace.py) add themselves here. Empty in normal use, so the cost on the hot
-# path is one truth test per op and per replayed entry.
-observers: list = []
+# This thread's modes (grad_mode.py): whether to record, and the watchers of every op and
+# backward step that `detect_anomaly()` and `trace_backward()` add. No watchers in normal use,
+# so their cost on the hot path is one truth test per op and per replayed entry.
+_mode = grad_mode.state
 
 
 class Function:
@@ -102,7 +102,7 @@ class Function:
             out = backend.xp_of(out).asarray(out)
         if first is None:
             return out
-        record = needs_grad and grad_mode.enabled and cls.differentiable
+        record = needs_grad and _mode.grad_enabled and cls.differentiable
         result = Tensor._make(out, record)
         if record:
             fn.seq = next(_next_seq)
@@ -113,15 +113,15 @@ class Function:
                 fn._output_array = out
                 fn._output_ref = weakref.ref(result)
             result._fn = fn
-        if observers:  # anomaly mode or a backward trace is on
-            for observer in observers:
+        if _mode.observers:  # anomaly mode or a backward trace is on in this thread
+            for observer in _mode.observers:
                 observer.forward(fn, result)
         return result
 
     @property
     def output(self):
         """This entry's output: an array, or the output Tensor while recording a backward."""
-        if grad_mode.enabled:
+        if _mode.grad_enabled:
             return self._output_ref()
         return self._output_array
 
@@ -189,8 +189,8 @@ def backward(
                 input_grads = fn.backward(grad, *inputs)
                 if not isinstance(input_grads, tuple):
                     input_grads = (input_grads,)
-                if observers:
-                    for observer in observers:
+                if _mode.observers:
+                    for observer in _mode.observers:
                         observer.backward(fn, grad, input_grads)
                 for x, gx in zip(fn.inputs, input_grads):
                     if gx is not None:
@@ -225,8 +225,11 @@ class _Backward:
         its entry, or of the leaf (delivered once complete, by `deliver_to_leaves`)."""
         if not isinstance(x, Tensor) or not x.requires_grad:
             return
-        if grad.shape != x.data.shape:  # the forward broadcast x: sum the gradient back
-            grad = ops.sum_to(grad, x.data.shape)
+        data = x.data
+        if grad.shape != data.shape:  # the forward broadcast x: sum the gradient back
+            grad = ops.sum_to(grad, data.shape)
+        if grad.dtype != data.dtype:  # as PyTorch's engine does: a gradient has x's dtype
+            grad = ops.cast(grad, data.dtype)
         fn = x._fn
         pending, key = (self.pending, fn) if fn is not None else (self.leaves, x)
         total = pending.get(key)

@@ -1,18 +1,30 @@
 """Whether ops are recorded on the tape: `no_grad`, `enable_grad`, `set_grad_enabled`.
 
-The engine also turns recording on during `backward(create_graph=True)` (so the backward pass
-is itself recorded and can be differentiated) and off otherwise.
+Mode state is per thread, as in PyTorch: a thread evaluating under `no_grad` (or running a
+backward, which turns recording off, or on for `create_graph=True`) never changes what another
+thread records. `state` holds it; the engine reads `state.grad_enabled` on every op.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import threading
 
-enabled = True  # read by Function.apply on every op; one module global, like torch's flag
+
+class _ThreadState(threading.local):
+    """Each thread's modes. Class attributes are the defaults a new thread starts with."""
+
+    grad_enabled = True  # read by Function.apply on every op
+    observers: tuple = ()  # detect_anomaly / trace_backward objects active in this thread
+
+
+state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
-    return enabled
+    """True when ops run now (in this thread) are recorded for backward."""
+    return state.grad_enabled
 
 
 class set_grad_enabled:
@@ -25,27 +37,19 @@ class set_grad_enabled:
     def __init__(self, mode: bool):
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
-        global enabled
-        self.prev, self.mode = enabled, mode
-        enabled = mode
+        self.prev, self.mode = state.grad_enabled, mode
+        state.grad_enabled = mode
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        global enabled
-        enabled = self.prev
+        state.grad_enabled = self.prev
 
     def __call__(self, func):
         mode = self.mode
         self.__exit__()  # as a decorator, the mode applies only inside calls
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _decorate(func, lambda: set_grad_enabled(mode))
 
 
 class _Switch:
@@ -61,21 +65,14 @@ class _Switch:
         return switch if func is None else switch(func)  # bare decorator: no_grad(func)
 
     def __enter__(self) -> None:
-        global enabled
-        self.prev = enabled
-        enabled = self.mode
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.mode
 
     def __exit__(self, *exc) -> None:
-        global enabled
-        enabled = self.prev
+        state.grad_enabled = self.prev
 
     def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _decorate(func, type(self))
 
 
 class no_grad(_Switch):
@@ -88,3 +85,48 @@ class enable_grad(_Switch):
     """Turns recording back on inside a `no_grad` block."""
 
     mode = True
+
+
+def _decorate(func, mode):
+    """`func` run under the context manager `mode()`; a generator's body runs under it at
+    every resumption (not just while it is created), with the caller's mode in between."""
+    if not inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with mode():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        resume, value = gen.send, None
+        while True:
+            try:
+                with mode():
+                    item = resume(value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                resume, value = gen.send, (yield item)
+            except GeneratorExit:
+                with mode():
+                    gen.close()
+                raise
+            except BaseException as exc:  # thrown in by the caller: hand it to the body
+                resume, value = gen.throw, exc
+
+    return generator
+
+
+def add_observer(observer) -> None:
+    """Start calling `observer.forward`/`.backward` for this thread's ops and backward steps."""
+    state.observers = state.observers + (observer,)
+
+
+def remove_observer(observer) -> None:
+    observers = list(state.observers)
+    observers.remove(observer)
+    state.observers = tuple(observers)

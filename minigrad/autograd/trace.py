@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .. import backend
 from ..tensor import Tensor
-from . import engine
+from . import engine, grad_mode
 
 
 def leaf_names(entries: Iterable[engine.Function], params=None, more=()) -> dict[int, str]:
@@ -79,11 +79,11 @@ class BackwardTrace(list):
         self._names: dict[int, str] = {}
 
     def __enter__(self) -> BackwardTrace:
-        engine.observers.append(self)
+        grad_mode.add_observer(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        engine.observers.remove(self)
+        grad_mode.remove_observer(self)
 
     def __str__(self) -> str:
         rows = [("#", "op", "received", "passed on to", "gradient")]

@@ -163,7 +163,7 @@ class Module:
             new_args = hook(self, args)
             if new_args is not None:
                 args = new_args if isinstance(new_args, tuple) else (new_args,)
-        catch = _GradCatcher(self) if self._backward_hooks and grad_mode.enabled else None
+        catch = _GradCatcher(self) if self._backward_hooks and grad_mode.state.grad_enabled else None
         if catch is not None:
             args = catch.inputs(args)
         output = self.forward(*args, **kwargs)

@@ -307,7 +307,7 @@ class CrossEntropy(_PerPosition, Function):
             grad_weight = None  # (class-index targets: weight is a constant, as in PyTorch)
             if self.probabilities:
                 grad_x, grad_target, grad_weight = self._probability_backward(r, x, target, weight)
-            elif grad_mode.enabled:  # create_graph: differentiable in x and in g
+            elif grad_mode.state.grad_enabled:  # create_graph: differentiable in x and in g
                 grad_x, grad_target = self._class_backward_graph(r, x), None
             else:
                 grad_x, grad_target = self._class_backward(r), None
@@ -350,7 +350,7 @@ class CrossEntropy(_PerPosition, Function):
 
     def _probability_backward(self, r, x, target, weight):
         r = _at_class_dim(r)
-        if grad_mode.enabled:  # create_graph: rebuild from the x and target Tensors
+        if grad_mode.state.grad_enabled:  # create_graph: rebuild from the x and target Tensors
             if self.squeezed:
                 x, target = _batch_of_one(x), _batch_of_one(target)
             classes = self.shape[1]

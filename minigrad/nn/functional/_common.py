@@ -32,7 +32,7 @@ def _constant(t: Tensor | None, dtype, name: str, op: str) -> Tensor | None:
     differentiable in it, so one that requires grad is refused rather than silently ignored."""
     if t is None:
         return None
-    if t.requires_grad and grad_mode.enabled:
+    if t.requires_grad and grad_mode.state.grad_enabled:
         raise RuntimeError(
             f"{op}: not differentiable with respect to argument '{name}'; this input cannot "
             "have requires_grad=True (detach it, or compute it under no_grad)"
