@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     cupyx = None
 
 __all__ = [
+    "ARRAY_TYPES",
     "Device",
     "numpy",
     "xp_of",
@@ -106,9 +107,13 @@ def as_device(device: str | Device | None) -> Device:
     raise ValueError(f"device: expected 'cpu', 'cuda' or 'cuda:N', got {device!r}")
 
 
+# The array types a tensor can hold: for isinstance checks (`isinstance(x, ARRAY_TYPES)`).
+ARRAY_TYPES: tuple[type, ...] = (numpy.ndarray,) if cupy is None else (numpy.ndarray, cupy.ndarray)
+
+
 def is_array(obj: object) -> bool:
     """True for a numpy or cupy ndarray."""
-    return isinstance(obj, numpy.ndarray) or (cupy is not None and isinstance(obj, cupy.ndarray))
+    return isinstance(obj, ARRAY_TYPES)
 
 
 def xp_of(*arrays) -> types.ModuleType:

@@ -241,7 +241,7 @@ class Tensor:
 
     # ----- in-place writes (never recorded) -----------------------------------------------
     def _check_writable(self, op: str) -> None:
-        if grad_mode.enabled and (self.requires_grad or self._fn is not None):
+        if grad_mode.state.grad_enabled and (self.requires_grad or self._fn is not None):
             raise RuntimeError(
                 f"{op}: a tensor that requires grad cannot be modified in place while grad "
                 "mode is on; wrap the update in mg.no_grad() or use .data"
@@ -304,28 +304,28 @@ class Tensor:
 
     # ----- operators ----------------------------------------------------------------------
     def __add__(self, other):
-        return ops.add(self, other)
+        return ops.add(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __radd__(self, other):
-        return ops.add(other, self)
+        return ops.add(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return ops.sub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rsub__(self, other):
-        return ops.sub(other, self)
+        return ops.sub(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return ops.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rmul__(self, other):
-        return ops.mul(other, self)
+        return ops.mul(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return ops.div(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rtruediv__(self, other):
-        return ops.div(other, self)
+        return ops.div(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __neg__(self):
         return ops.neg(self)
@@ -350,8 +350,10 @@ class Tensor:
         into an int tensor). Unlike PyTorch, nothing in place is recorded: it raises where
         autograd would have to see it (see _check_writable).
         """
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
         self._check_writable(name)
-        if grad_mode.enabled and isinstance(other, Tensor) and other.requires_grad:
+        if grad_mode.state.grad_enabled and isinstance(other, Tensor) and other.requires_grad:
             raise RuntimeError(
                 f"{name}: an in-place update by a tensor that requires grad is not recorded; "
                 "write `x = x + y` instead, or update under mg.no_grad()"
@@ -371,16 +373,16 @@ class Tensor:
         return self
 
     def __pow__(self, exponent):
-        return ops.pow(self, exponent)
+        return ops.pow(self, exponent) if isinstance(exponent, _OPERANDS) else NotImplemented
 
     def __rpow__(self, base):
-        return ops.pow(base, self)
+        return ops.pow(base, self) if isinstance(base, _OPERANDS) else NotImplemented
 
     def __matmul__(self, other):
-        return ops.matmul(self, other)
+        return ops.matmul(self, other) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
 
     def __rmatmul__(self, other):
-        return ops.matmul(other, self)
+        return ops.matmul(other, self) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
 
     def __abs__(self):
         return ops.abs(self)
@@ -388,32 +390,35 @@ class Tensor:
     def __getitem__(self, key):
         return ops.getitem(self, key)
 
+    def _compare(self, op: Callable, other):
+        return ops.compare(op, self, other) if isinstance(other, _OPERANDS) else NotImplemented
+
     def __lt__(self, other):
-        return ops.compare(operator.lt, self, other)
+        return self._compare(operator.lt, other)
 
     def __le__(self, other):
-        return ops.compare(operator.le, self, other)
+        return self._compare(operator.le, other)
 
     def __gt__(self, other):
-        return ops.compare(operator.gt, self, other)
+        return self._compare(operator.gt, other)
 
     def __ge__(self, other):
-        return ops.compare(operator.ge, self, other)
+        return self._compare(operator.ge, other)
 
     def __eq__(self, other):
-        return ops.compare(operator.eq, self, other)
+        return self._compare(operator.eq, other)
 
     def __ne__(self, other):
-        return ops.compare(operator.ne, self, other)
+        return self._compare(operator.ne, other)
 
     def __and__(self, other):
-        return ops.compare(operator.and_, self, other)
+        return self._compare(operator.and_, other)
 
     def __or__(self, other):
-        return ops.compare(operator.or_, self, other)
+        return self._compare(operator.or_, other)
 
     def __xor__(self, other):
-        return ops.compare(operator.xor, self, other)
+        return self._compare(operator.xor, other)
 
     def __invert__(self):
         if self.dtype != dtypes.bool:
@@ -548,6 +553,13 @@ class Tensor:
 
     def gather(self, dim: int, index):
         return ops.gather(self, dim, index)
+
+
+# What operators take besides a Tensor, as torch.Tensor's do: numbers, numpy scalars and
+# arrays. For anything else they return NotImplemented, so that Python tries the other
+# operand's method and then raises its own "unsupported operand type(s)" TypeError.
+_ARRAY_OPERANDS = (Tensor, *backend.ARRAY_TYPES)
+_OPERANDS = (int, float, backend.numpy.generic, *_ARRAY_OPERANDS)
 
 
 class _HookHandle:

@@ -396,3 +396,35 @@ def test_bad_input_raises_a_clear_error(call, error, words):
     x = mg.ones(2, 3)
     with pytest.raises(error, match=words):
         call(x)
+
+
+@pytest.mark.parametrize("dtype", [mg.float32, mg.float64, mg.float16], ids=str)
+def test_pow_keeps_the_parity_of_a_huge_integer_exponent(dtype):
+    """numpy rounds a Python exponent to the tensor's dtype: 2**24 + 1 became even in
+    float32, so (-1) ** (2**24 + 1) came out +1 and d/dx x**(2**40) at -1 came out +2**40."""
+    x = mg.tensor([-1.0, 1.0], dtype=dtype, requires_grad=True)
+    odd = 2**24 + 1 if dtype != mg.float16 else 2049
+    assert (x**odd).tolist() == [-1.0, 1.0]
+    if dtype == mg.float16:
+        with pytest.raises(mg.OptionError, match="exponent 1099511627776 cannot be converted"):
+            x ** 2**40  # noqa: B018 - PyTorch refuses it too
+        return
+    (x ** 2**40).sum().backward()
+    assert x.grad.tolist() == [-(2.0**40), 2.0**40]
+
+
+def test_reductions_of_float16_accumulate_in_float32():
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal(10_000) * 100  # squares of 1e4: a float16 sum of them overflows
+    x = mg.tensor(data, dtype=mg.float16, requires_grad=True)
+    v = x.var()
+    expected = data.astype(np.float16).astype(np.float64).var(ddof=1)
+    assert v.dtype == mg.float16 and v.item() == pytest.approx(expected, rel=1e-3)
+    v.backward()
+    assert x.grad.dtype == mg.float16 and np.isfinite(x.grad.numpy()).all()
+    ones = mg.ones(3000, 2, dtype=mg.float16)  # a float16 running sum stalls at 2048
+    assert ones.sum(0).tolist() == [3000.0, 3000.0]
+    assert ones.mean(0).tolist() == [1.0, 1.0]
+    assert mg.zeros(3000, dtype=mg.float16).logsumexp(0).item() == pytest.approx(
+        np.log(3000), rel=1e-3
+    )

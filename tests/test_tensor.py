@@ -168,3 +168,54 @@ def test_in_place_operators_update_the_same_tensor():
     y = mg.ones(2)
     y *= mg.tensor(3.0, dtype=mg.float64)  # a wider float fits a float tensor: cast down
     assert y.dtype == mg.float32 and y.tolist() == [3.0, 3.0]
+
+
+NOT_OPERANDS = [{}, (1, 2, 3), [1.0, 2.0, 3.0], "abc", None, 1j, object(), {1, 2}]
+
+
+@pytest.mark.parametrize("other", NOT_OPERANDS, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize(
+    "op", ["+", "-", "*", "/", "**", "@", "<", "<=", ">", ">="], ids=lambda o: f"'{o}'"
+)
+def test_operators_refuse_what_is_not_a_tensor_or_number_as_pytorch_does(op, other):
+    t = mg.tensor([1.0, 2.0, 4.0])
+    with pytest.raises(TypeError, match="not supported|unsupported operand|as an index"):
+        eval(f"t {op} other")  # (t * [1.0] asks t for a repeat count: not an int either)
+    # Python's own TypeError (`[1.0] + t`: "can only concatenate list", as with torch)
+    with pytest.raises(TypeError):
+        eval(f"other {op} t")
+    if op not in "<=>=":  # t += {} and friends
+        with pytest.raises(TypeError):
+            exec(f"t {op}= other")
+    assert t.tolist() == [1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("other", NOT_OPERANDS, ids=lambda o: type(o).__name__)
+def test_equality_with_what_is_not_a_tensor_is_false_as_in_pytorch(other):
+    t = mg.tensor([1.0, 2.0])
+    assert (t == other) is False and (t != other) is True
+
+
+@pytest.mark.parametrize("fn", [mg.add, mg.sub, mg.mul, mg.div, mg.pow, mg.maximum, mg.minimum])
+@pytest.mark.parametrize("other", NOT_OPERANDS, ids=lambda o: type(o).__name__)
+def test_functions_refuse_non_tensor_operands_naming_the_argument(fn, other):
+    t = mg.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"(other|exponent) (must be a Tensor|is a complex)"):
+        fn(t, other)
+    with pytest.raises(TypeError, match=r"input (must be a Tensor|is a complex)"):
+        fn(other, t)
+
+
+def test_numpy_operands_act_as_pytorch_says():
+    t = mg.tensor([1.0, 2.0])
+    assert (t * np.float64(2)).dtype == mg.float32  # a numpy scalar is a Python number
+    assert (t + np.ones(2)).dtype == mg.float64  # an array is a tensor
+    assert (np.ones(2) + t).dtype == mg.float64
+    with pytest.raises(TypeError, match="other has dtype <U1"):
+        mg.add(t, np.array(["a", "b"]))
+    with pytest.raises(TypeError, match="complex"):
+        mg.mul(t, np.complex64(1))
+    with pytest.raises(TypeError, match="matmul: other must be a Tensor, got bool"):
+        mg.matmul(t, True)
+    with pytest.raises(TypeError, match="where: other must be a Tensor or a number, got str"):
+        mg.where(t > 0, t, "a")

@@ -10,7 +10,7 @@ import math
 
 from .. import backend, dtypes
 from ..autograd.engine import Function
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, OptionError, ShapeError
 from ..tensor import Tensor
 
 
@@ -36,7 +36,11 @@ def promote(*operands, to_float: bool = False) -> tuple:
 
 def python_number(x):
     """A numpy scalar (np.float64(2.5), np.int64(2)) as the Python number it holds: PyTorch
-    treats numpy scalars like Python numbers, which never widen a tensor's dtype."""
+    treats numpy scalars like Python numbers, which never widen a tensor's dtype.
+
+    Only for operands of a call on Tensors: between raw arrays inside a backward, numpy
+    scalars are what numpy returns for 0-d results, and must keep their dtype.
+    """
     return x.item() if isinstance(x, _numpy_scalar) else x
 
 
@@ -59,16 +63,35 @@ def _already_agree(a, b, to_float: bool) -> bool:
     return kind == "i" and type(other) is int and not to_float
 
 
-def binary(cls: type[Function], a, b, to_float: bool = False):
+def binary(cls: type[Function], a, b, to_float: bool = False, names=("input", "other")):
     """Apply an elementwise binary op, turning numpy's broadcast error into a clear one."""
-    a, b = python_number(a), python_number(b)
-    if not _already_agree(a, b, to_float):  # the common case needs no result type
-        a, b = promote(a, b, to_float=to_float)
+    if isinstance(a, Tensor) or isinstance(b, Tensor):  # a user's call, not a backward's
+        a, b = python_number(a), python_number(b)
+        if not _already_agree(a, b, to_float):  # the common case needs no result type
+            check_operand(cls.name, names[0], a)
+            check_operand(cls.name, names[1], b)
+            a, b = promote(a, b, to_float=to_float)
     try:
         return cls.apply(a, b)
     except ValueError:
-        raise_if_not_broadcastable(cls.name, input=a, other=b)
+        raise_if_not_broadcastable(cls.name, **{names[0]: a, names[1]: b})
         raise
+
+
+def check_operand(op: str, name: str, x) -> None:
+    """Refuse an operand that is not a Tensor, an array or a number, naming the argument.
+
+    (Without this, numpy makes a dict or a tuple into an array of objects or of numbers.)
+    """
+    if isinstance(x, (Tensor, int, float)):  # (a bool is an int)
+        return
+    if backend.is_array(x) or isinstance(x, _numpy_scalar):
+        if x.dtype.kind in "biuf":
+            return
+        raise TypeError(f"{op}: {name} has dtype {x.dtype}; minigrad has no tensors of it")
+    if isinstance(x, complex):
+        raise TypeError(f"{op}: {name} is a complex number; minigrad has no complex dtypes")
+    raise TypeError(f"{op}: {name} must be a Tensor or a number, got {type(x).__name__}")
 
 
 def raise_if_not_broadcastable(op: str, **operands) -> None:
@@ -129,7 +152,7 @@ class Pow(Function):
     saves_output = True
 
     def forward(self, a, b):
-        return a**b
+        return _power(a, b) if _is_number(b) else a**b
 
     def backward(self, g, a, b):
         from .elementwise import log, where
@@ -137,7 +160,9 @@ class Pow(Function):
         constant_base, constant_exponent = _is_number(a), _is_number(b)
         # d(a^b)/da = b a^(b-1); PyTorch defines it as 0 for a constant exponent of 0.
         if constant_exponent:
-            return (g * 0 if b == 0 else g * b * a ** (b - 1)), None
+            if b == 0:
+                return g * 0, None
+            return g * b * (a ** (b - 1) if isinstance(a, Tensor) else _power(a, b - 1)), None
         # d(a^b)/db = a^b ln a; where a == 0 and b >= 0 the limit is 0, not nan.
         if constant_base:
             if a == 0:  # 0 where b >= 0 (where 0 * -inf, masked, would warn); else -inf
@@ -153,6 +178,23 @@ class Pow(Function):
 
 def _is_number(x) -> bool:
     return isinstance(x, (int, float))
+
+
+# The largest integers float16 and float32 hold exactly; float64 holds any exponent we meet.
+_EXACT_UP_TO = {dtypes.float16: 2**11, dtypes.float32: 2**24}
+
+
+def _power(a, b):
+    """Array a to the power of the Python number b, with an integer b kept exact.
+
+    numpy first rounds b to a's dtype, which can make an odd exponent even (2**24 + 1 is
+    2**24 in float32) and so flip the sign of the result, and of its gradient, at a < 0.
+    Such exponents are applied in float64.
+    """
+    limit = _EXACT_UP_TO.get(a.dtype)
+    if limit is None or -limit <= b <= limit or not float(b).is_integer():
+        return a**b
+    return (a.astype(dtypes.float64) ** b).astype(a.dtype)
 
 
 class Matmul(Function):
@@ -219,9 +261,16 @@ def neg(a):
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
-    return binary(Pow, a, b)
+    """a ** b; a number exponent of a float16 tensor must fit float16, as in PyTorch."""
+    half = isinstance(a, Tensor) and a.dtype == dtypes.float16
+    if half and _is_number(b) and math.isfinite(b) and abs(b) > 65504:  # (inf is a float16)
+        raise OptionError(f"pow: exponent {b} cannot be converted to float16 without overflow")
+    return binary(Pow, a, b, names=("input", "exponent"))
 
 
 def matmul(a, b):
     """Matrix product: (n,k)@(k,m)->(n,m), (...,n,k)@(...,k,m)->(...,n,m), 1-D as numpy."""
+    for name, x in (("input", a), ("other", b)):
+        if not isinstance(x, Tensor) and not backend.is_array(x):
+            raise TypeError(f"matmul: {name} must be a Tensor, got {type(x).__name__}")
     return Matmul.apply(a, b)

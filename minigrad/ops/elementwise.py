@@ -9,7 +9,7 @@ from .. import backend, dtypes
 from ..autograd.engine import Function
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from .arithmetic import binary, promote, python_number, raise_if_not_broadcastable
+from .arithmetic import binary, check_operand, promote, python_number, raise_if_not_broadcastable
 
 
 def _float_input(x):
@@ -255,14 +255,16 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
 
 def where(condition, a, b):
     """Elementwise `a if condition else b`; condition is a bool tensor, a and b broadcast."""
-    if isinstance(condition, Tensor) and condition.dtype != dtypes.bool:
-        raise DTypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
-    a, b = python_number(a), python_number(b)
-    if isinstance(condition, Tensor) and not any(
-        isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)
-    ):  # two numbers: a result of PyTorch's default dtype, not numpy's float64
-        dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
-        a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
+    if isinstance(condition, Tensor):  # a user's call (backward formulas pass arrays)
+        if condition.dtype != dtypes.bool:
+            raise DTypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
+        a, b = python_number(a), python_number(b)
+        check_operand("where", "input", a)
+        check_operand("where", "other", b)
+        if not any(isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)):
+            # two numbers: a result of PyTorch's default dtype, not numpy's float64
+            dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
+            a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
     a, b = promote(a, b)
     try:
         return Where.apply(condition, a, b)
@@ -289,7 +291,11 @@ def to_device(x, device):
 
 
 def compare(op, a, b):
-    a, b = promote(python_number(a), python_number(b))
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        a, b = python_number(a), python_number(b)
+        check_operand(op.__name__, "input", a)
+        check_operand(op.__name__, "other", b)
+        a, b = promote(a, b)
     try:
         return Compare.apply(a, b, op=op)
     except ValueError:

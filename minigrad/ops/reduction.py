@@ -29,6 +29,16 @@ def _unreduce(g, in_shape, axes, keepdim):
     return reshape(g, tuple(1 if i in axes else n for i, n in enumerate(in_shape)))
 
 
+def _accumulator(x):
+    """The dtype to reduce x in: float32 for float16 (None: x's own), as PyTorch does. In
+    float16 a sum of squares overflows at 65504 and a running sum stalls at 2048."""
+    return dtypes.float32 if x.dtype == dtypes.float16 else None
+
+
+def _as_dtype_of(out, x):
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
+
+
 def _count(shape, axes) -> int:
     n = 1
     for i, size in enumerate(shape):
@@ -40,7 +50,7 @@ def _count(shape, axes) -> int:
 class Sum(Function):
     def forward(self, x, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
-        return x.sum(axis=axes, keepdims=keepdim)
+        return _as_dtype_of(x.sum(axis=axes, keepdims=keepdim, dtype=_accumulator(x)), x)
 
     def backward(self, g, x):
         return expand(_unreduce(g, x.shape, self.axes, self.keepdim), x.shape)
@@ -49,7 +59,7 @@ class Sum(Function):
 class Mean(Function):
     def forward(self, x, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
-        return x.mean(axis=axes, keepdims=keepdim)
+        return _as_dtype_of(x.mean(axis=axes, keepdims=keepdim, dtype=_accumulator(x)), x)
 
     def backward(self, g, x):
         n = _count(x.shape, self.axes)
@@ -59,7 +69,8 @@ class Mean(Function):
 class Var(Function):
     def forward(self, x, axes, keepdim, correction):
         self.axes, self.keepdim, self.correction = axes, keepdim, correction
-        return x.var(axis=axes, keepdims=keepdim, ddof=correction)
+        wide = x if _accumulator(x) is None else x.astype(_accumulator(x))
+        return _as_dtype_of(wide.var(axis=axes, keepdims=keepdim, ddof=correction), x)
 
     def backward(self, g, x):  # d/dx_i sum_j (x_j - m)^2 / (n - c) = 2 (x_i - m) / (n - c)
         n = _count(x.shape, self.axes)
@@ -118,7 +129,8 @@ class Logsumexp(Function):
         shift = xp.amax(x, axis=axes, keepdims=True)
         shift = xp.where(xp.isfinite(shift), shift, 0)
         with backend.numpy.errstate(divide="ignore"):  # log(0) = -inf is the answer, no warning
-            out = xp.log(xp.exp(x - shift).sum(axis=axes, keepdims=True)) + shift
+            total = xp.exp(x - shift).sum(axis=axes, keepdims=True, dtype=_accumulator(x))
+            out = _as_dtype_of(xp.log(total), x) + shift
         return out if keepdim else out.reshape(self._reduced_shape(x.shape))
 
     def _reduced_shape(self, shape):
