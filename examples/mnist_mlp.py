@@ -14,6 +14,7 @@ numbers on the CPU, for a given BLAS and thread count.
 """
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -25,13 +26,13 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from tqdm import tqdm  # noqa: E402 - after the thread settings
+from tqdm import tqdm
 
-import minigrad as mg  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
-from minigrad import nn, optim  # noqa: E402
-from minigrad.data import DataLoader, TensorDataset  # noqa: E402
-from minigrad.datasets import MNIST  # noqa: E402
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+from minigrad.data import DataLoader, TensorDataset
+from minigrad.datasets import MNIST, MNISTError
 
 # ----- settings (each one is also a command-line flag) ---------------------------------------
 EPOCHS = 6
@@ -44,27 +45,121 @@ SEED = 0
 LOG_EVERY = 50  # steps between progress-bar updates: reading the loss waits for the device
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, but a bad flag is reported in one line (exit status 2, as argparse's)
+    instead of after the usage summary, which is longer than the message."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def at_least(minimum):
+    """An argparse type: an int >= minimum. Zero epochs, batches or units would only crash
+    later (or, for the sizes, silently slice from the end)."""
+
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type when int() fails: "invalid int value"
+    return parse
+
+
+def learning_rate(text):
+    value = float(text)
+    if not (math.isfinite(value) and value >= 0):  # what the optimizers accept
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--epochs", type=int, default=EPOCHS)
-    p.add_argument("--batch-size", type=int, default=BATCH_SIZE)
-    p.add_argument("--lr", type=float, default=LR)
+    p = ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--epochs", type=at_least(1), default=EPOCHS)
+    p.add_argument("--batch-size", type=at_least(1), default=BATCH_SIZE)
+    p.add_argument("--lr", type=learning_rate, default=LR)
     p.add_argument("--optimizer", choices=["adam", "adamw", "sgd"], default=OPTIMIZER)
-    p.add_argument("--hidden", type=int, default=HIDDEN, help="hidden layer width")
+    p.add_argument("--hidden", type=at_least(1), default=HIDDEN, help="hidden layer width")
     p.add_argument("--device", choices=["cpu", "cuda"], default=DEVICE)
-    p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--data", default=None, help="directory with the MNIST files (optional)")
+    p.add_argument("--seed", type=at_least(0), default=SEED)
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help="directory with the MNIST files (missing ones are downloaded into it); "
+        "by default the copy in the package",
+    )
     p.add_argument("--save", metavar="PATH", help="save the trained weights (.npz)")
     p.add_argument("--load", metavar="PATH", help="evaluate saved weights instead of training")
     p.add_argument("--plot", metavar="PNG", help="plot training loss and test accuracy")
-    p.add_argument("--train-size", type=int, default=None, help="use the first N train images")
-    p.add_argument("--test-size", type=int, default=None, help="use the first N test images")
-    p.add_argument("--log-every", type=int, default=LOG_EVERY, help="steps between loss readings")
-    return p.parse_args(argv)
+    p.add_argument("--train-size", type=at_least(1), help="use the first N train images")
+    p.add_argument("--test-size", type=at_least(1), help="use the first N test images")
+    p.add_argument(
+        "--log-every", type=at_least(1), default=LOG_EVERY, help="steps between loss readings"
+    )
+    args = p.parse_args(argv)
+    check_paths(p, args)
+    return args
+
+
+def check_paths(p, args):
+    """Refuse paths that would fail only after loading the data, or after training."""
+    if args.data is not None and not os.path.isdir(args.data):
+        p.error(f"--data {args.data}: no such directory")
+    if args.load is not None:
+        if not os.path.isfile(args.load):
+            p.error(f"--load {args.load}: no such file")
+        if args.save or args.plot:
+            p.error("--load evaluates saved weights without training: no --save or --plot")
+    for flag, path in (("--save", args.save), ("--plot", args.plot)):
+        if path is not None:
+            check_output(p, flag, path)
+
+
+def check_output(p, flag, path):
+    """`path` can be written at the end of the run: checked now, not after training."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        p.error(f"{flag} {path}: is a directory; give a file name")
+    if not os.path.isdir(directory):
+        p.error(f"{flag} {path}: the directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        p.error(f"{flag} {path}: the directory {directory} is not writable")
+
+
+def fail(message):
+    """Stop with one line on stderr (exit status 1): for problems found in files, not flags."""
+    sys.exit(f"{os.path.basename(__file__)}: error: {message}")
 
 
 def build_model(hidden: int) -> nn.Module:
     return nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def load_model(path):
+    """The MLP whose weights --save wrote to `path`."""
+    try:
+        weights = mg.load(path)
+    except (OSError, ValueError) as exc:  # mg.load's message names the file
+        fail(f"--load: {exc}")
+    first = weights.get("0.weight") if isinstance(weights, dict) else None
+    if getattr(first, "ndim", None) != 2:
+        fail(f"--load {path}: not weights saved by this example (no 2-d '0.weight' entry)")
+    model = build_model(hidden=first.shape[0])
+    try:
+        model.load_state_dict(weights)
+    except (RuntimeError, TypeError) as exc:  # missing or misshapen layers
+        details = " ".join(str(exc).split())  # load_state_dict lists them on several lines
+        fail(f"--load {path}: not weights saved by this example: {details}")
+    return model
+
+
+def load_data(root, train):
+    """(x float32 (N, 784), y int64 (N,)): one split of MNIST, standardised."""
+    try:
+        return MNIST(root, train=train).arrays()
+    except (OSError, MNISTError, RuntimeError) as exc:  # missing, damaged, or not downloadable
+        fail(f"MNIST: {exc}")
 
 
 def evaluate(model, x, y, batch_size=2000):
@@ -110,22 +205,23 @@ def main(argv=None) -> dict:
     if args.device == "cuda" and not mg.cuda.is_available():
         sys.exit("--device cuda: needs cupy and a CUDA GPU (pip install 'minigrad[cuda12]')")
     mg.manual_seed(args.seed)
+    # Before the data: a bad file should not cost the seconds it takes to load MNIST.
+    loaded = load_model(args.load) if args.load else None
 
-    # The whole dataset as two arrays, moved to the device once; batches index into it.
-    x_train, y_train = MNIST(args.data, train=True).arrays()
-    x_test, y_test = MNIST(args.data, train=False).arrays()
-    x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
+    # Each split as two arrays, moved to the device once; batches index into them.
+    x_test, y_test = load_data(args.data, train=False)
     x_test, y_test = x_test[: args.test_size], y_test[: args.test_size]
-    x_train, y_train = (mg.from_numpy(a).to(args.device) for a in (x_train, y_train))
     x_test, y_test = (mg.from_numpy(a).to(args.device) for a in (x_test, y_test))
 
-    if args.load:
-        weights = mg.load(args.load)
-        model = build_model(hidden=weights["0.weight"].shape[0]).to(args.device)
-        model.load_state_dict(weights)
+    if loaded is not None:
+        model = loaded.to(args.device)
         test_loss, test_acc = evaluate(model, x_test, y_test)
         print(f"{args.load}: test loss {test_loss:.4f}, test accuracy {100 * test_acc:.2f}%")
         return {"test_loss": test_loss, "test_acc": test_acc}
+
+    x_train, y_train = load_data(args.data, train=True)
+    x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
+    x_train, y_train = (mg.from_numpy(a).to(args.device) for a in (x_train, y_train))
 
     model = build_model(args.hidden).to(args.device)
     if args.optimizer == "sgd":

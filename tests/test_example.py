@@ -6,9 +6,13 @@ matrix product, so the step count, not the arithmetic, decides how long this tak
 
 import importlib.util
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+import minigrad as mg
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist_mlp.py"
 
@@ -61,3 +65,80 @@ def test_plot_without_matplotlib_is_a_clear_message(example, tmp_path):
         tiny = ["--epochs", "1", "--train-size", "3200", "--test-size", "500", "--hidden", "64"]
         example.main(tiny + ["--plot", str(tmp_path / "curves.png")])
         assert (tmp_path / "curves.png").stat().st_size > 0
+
+
+# --- bad flags: one line on stderr, a non-zero exit, no traceback ----------------------------
+
+
+def run_example(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(EXAMPLE), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, status: int, *words: str) -> None:
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mnist_mlp.py: error: "), result.stderr
+    for word in words:
+        assert word in lines[0]
+    assert result.stdout == ""  # nothing printed means nothing loaded or trained
+
+
+BAD_NUMBERS = [
+    (["--epochs", "0"], ["--epochs", "at least 1, got 0"]),
+    (["--epochs", "-2"], ["--epochs", "at least 1, got -2"]),
+    (["--batch-size", "0"], ["--batch-size", "at least 1"]),
+    (["--hidden", "0"], ["--hidden", "at least 1"]),
+    (["--lr", "-0.1"], ["--lr", ">= 0, got -0.1"]),
+    (["--lr", "nan"], ["--lr", "finite"]),
+    (["--seed", "-1"], ["--seed", "at least 0"]),
+    (["--train-size", "0"], ["--train-size", "at least 1"]),
+    (["--test-size", "-5"], ["--test-size", "at least 1"]),  # not "all but the last 5"
+    (["--log-every", "0"], ["--log-every", "at least 1"]),
+    (["--epochs", "two"], ["--epochs", "invalid int value: 'two'"]),
+]
+
+
+@pytest.mark.parametrize(("flags", "words"), BAD_NUMBERS, ids=[" ".join(f) for f, _ in BAD_NUMBERS])
+def test_bad_numbers_are_refused_before_anything_runs(flags: list[str], words: list[str]) -> None:
+    assert_one_line_error(run_example(*flags), 2, *words)
+
+
+def test_bad_paths_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    cases = [
+        (["--load", str(missing / "mlp.npz")], ["--load", "no such file"]),
+        (["--data", str(missing)], ["--data", "no such directory"]),
+        (["--save", str(missing / "mlp.npz")], ["--save", "does not exist", str(missing)]),
+        (["--save", str(tmp_path)], ["--save", "is a directory"]),
+        (["--plot", str(missing / "curves.png")], ["--plot", "does not exist"]),
+    ]
+    (tmp_path / "mlp.npz").write_bytes(b"")
+    cases.append((["--load", str(tmp_path / "mlp.npz"), "--save", "x.npz"], ["--load", "--save"]))
+    for flags, words in cases:
+        assert_one_line_error(run_example(*flags), 2, *words)
+
+
+def test_load_of_a_file_that_is_not_this_models_weights(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 and then nothing a zip file needs")
+    other = tmp_path / "other.npz"
+    mg.save({"weights": mg.zeros(3)}, other)
+    deeper = tmp_path / "deeper.npz"  # a 784-64-64-10 MLP: the same first layer, more layers
+    mg.save(mg.nn.Sequential(mg.nn.Linear(784, 64), mg.nn.Linear(64, 64)).state_dict(), deeper)
+    for path, words in [
+        (corrupt, ["--load", str(corrupt), "corrupted"]),
+        (other, ["--load", str(other), "'0.weight'"]),
+        (deeper, ["--load", str(deeper), "state_dict"]),
+    ]:
+        assert_one_line_error(run_example("--load", str(path)), 1, *words)
+
+
+def test_damaged_data_is_one_line(tmp_path: Path) -> None:
+    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+    names += ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    for name in names:  # all four present, so nothing is downloaded
+        (tmp_path / f"{name}.gz").write_bytes(b"not gzip")
+    result = run_example("--data", str(tmp_path), "--epochs", "1")
+    assert_one_line_error(result, 1, "MNIST", "t10k-images-idx3-ubyte.gz", "gzip")

@@ -1,5 +1,8 @@
-"""Datasets as host-side numpy arrays."""
+"""Datasets as host-side numpy arrays: MNIST, Fashion-MNIST, and a reader for any IDX file."""
 
-from minigrad.datasets.mnist import MNIST, MNISTError, load_mnist
+from minigrad.datasets.fashion_mnist import FashionMNIST
+from minigrad.datasets.mnist import MNIST, IDXDataset, IDXError, MNISTError, load_mnist, read_idx
 
-__all__ = ["MNIST", "MNISTError", "load_mnist"]
+__all__ = [
+    "MNIST", "FashionMNIST", "IDXDataset", "IDXError", "MNISTError", "load_mnist", "read_idx",
+]  # fmt: skip
