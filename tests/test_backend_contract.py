@@ -14,7 +14,7 @@ import minigrad
 
 PACKAGE = Path(minigrad.__file__).parent
 BACKEND = {"backend.py", "backend_cuda.py"}
-HOST_IO = {"datasets/mnist.py", "serialization.py"}
+HOST_IO = {"datasets/idx.py", "datasets/mnist.py", "serialization.py"}
 
 
 def _imported_modules(path: Path) -> set[str]:
