@@ -4,7 +4,8 @@ A tape-based reverse-mode autograd engine over numpy (CPU) or cupy (CUDA) arrays
 PyTorch-shaped API: `import minigrad as mg`, then `mg.tensor`, `mg.nn`, `mg.optim`, ...
 """
 
-from . import autograd, backend, cuda, dtypes
+from .tensor import Tensor  # first: see the end of tensor.py
+from . import autograd, backend, cuda, dtypes  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device as device
 from .creation import (
@@ -65,7 +66,6 @@ from .ops import (
     var,
     where,
 )
-from .tensor import Tensor
 from . import data, nn, optim  # noqa: E402 - after Tensor, which they build on
 from . import viz  # noqa: E402
 from .serialization import load, save

@@ -34,6 +34,7 @@ __all__ = [
     "move",
     "to_host",
     "scatter_add",
+    "sum_to",
     "generator",
     "manual_seed",
     "cuda_available",
@@ -165,6 +166,20 @@ def to_host(array) -> numpy.ndarray:
     if cupy is not None and isinstance(array, cupy.ndarray):
         return cupy.asnumpy(array)
     return numpy.asarray(array)
+
+
+def sum_to(array, shape: tuple[int, ...]):
+    """`array` summed over the dims that broadcasting added or stretched, down to `shape`:
+    how a gradient undoes the broadcast of its input (the engine does it for every op)."""
+    lead = array.ndim - len(shape)
+    if lead:  # dims broadcasting added in front: sum them away (a fresh array, not a view)
+        array = array.sum(axis=tuple(range(lead)))
+        if array.shape == shape:  # nothing stretched: the usual case of a bias
+            return array
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and array.shape[i] != 1)
+    if stretched:  # size-1 dims broadcasting stretched: sum, keeping them as size 1
+        array = array.sum(axis=stretched, keepdims=True)
+    return array
 
 
 def scatter_add(target, index, values) -> None:

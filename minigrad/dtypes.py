@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 
 from .backend import numpy as _np
+from .errors import _described
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
@@ -49,14 +50,24 @@ def as_dtype(dtype) -> _np.dtype:
         return DEFAULT_INT
     if dtype is builtins.bool:
         return bool
-    try:
+    try:  # (numpy would also take a number or None as a dtype: not a dtype here)
+        if not isinstance(dtype, (_np.dtype, type, str)):
+            raise TypeError
         normalised = _np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype: expected a minigrad dtype such as mg.float32, got {dtype!r}")
-    if normalised not in _SUPPORTED:
-        names = ", ".join(sorted(set(_SUPPORTED.values())))
-        raise TypeError(f"dtype: {normalised} is not supported; expected one of {names}")
+        raise TypeError(
+            f"dtype: expected a minigrad dtype such as mg.float32, got {_described(dtype)}"
+        ) from None
+    check_supported(normalised, "dtype", "dtype")
     return normalised
+
+
+def check_supported(dtype: _np.dtype, name: str, op: str) -> None:
+    """Refuse a dtype minigrad has no tensors of (complex, object, strings, uint32, ...)."""
+    if dtype not in _SUPPORTED:
+        names = ", ".join(sorted(set(_SUPPORTED.values())))
+        about = f"{dtype} is" if name == "dtype" else f"{name} has dtype {dtype}, which is"
+        raise TypeError(f"{op}: {about} not supported; expected one of {names}")
 
 
 def is_floating(dtype: _np.dtype) -> builtins.bool:

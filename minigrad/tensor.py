@@ -16,12 +16,20 @@ import operator
 from collections.abc import Callable
 
 from . import backend, dtypes
-from .autograd import grad_mode
-from .errors import DTypeError, OptionError, ShapeError
+from .errors import (
+    DTypeError,
+    OptionError,
+    ShapeError,
+    _described,
+    as_number,
+    check_bool,
+    check_range,
+    check_std,
+)
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_fn", "_hooks", "__weakref__")
+    __slots__ = ("__weakref__", "_fn", "_grad", "_hooks", "data", "requires_grad")
     __array_ufunc__ = None  # numpy must hand `array * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # == is elementwise, so hash by identity
 
@@ -33,11 +41,11 @@ class Tensor:
         requires_grad: bool = False,
     ):
         self.data = _as_array(data, dtype, device)
-        self.grad = None
+        self._grad = None
         self.requires_grad = False
         self._fn = None
         self._hooks = None
-        if requires_grad:
+        if check_bool(requires_grad, "requires_grad", "tensor"):
             self.requires_grad_(True)
 
     @classmethod
@@ -45,7 +53,7 @@ class Tensor:
         """Wrap an array without checks or copies (the ops' fast path)."""
         t = object.__new__(Tensor)
         t.data = array
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
         t._fn = None
         t._hooks = None
@@ -77,6 +85,17 @@ class Tensor:
         return self._fn is None
 
     @property
+    def grad(self):
+        """The gradient backward accumulated here: None, or a Tensor of this one's shape."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @property
     def grad_fn(self):
         """The tape entry that produced this tensor (None for leaves)."""
         return self._fn
@@ -86,7 +105,10 @@ class Tensor:
             return self.shape
         from .ops.shape import normalize_dim
 
-        return self.shape[normalize_dim(dim, self.ndim, "size")]
+        axis = normalize_dim(dim, self.ndim, "size")
+        if self.ndim == 0:
+            raise IndexError(f"size: dim {dim} is out of range: this tensor is 0-d (no dims)")
+        return self.shape[axis]
 
     def numel(self) -> int:
         return int(self.data.size)
@@ -140,8 +162,11 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        if self.dtype.kind not in "biu" or self.data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index; this "
+                f"tensor has dtype {self.dtype} and shape {self.shape}"
+            )
         return int(self.item())
 
     def to(self, *args, **kwargs) -> Tensor:
@@ -180,9 +205,12 @@ class Tensor:
 
     # ----- autograd -----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not dtypes.is_floating(self.dtype):
+        if check_bool(requires_grad, "requires_grad", "requires_grad_") and not (
+            dtypes.is_floating(self.dtype)
+        ):
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
+                "requires_grad_: only Tensors of floating point dtype can require gradients "
+                f"(requires_grad=True), got {self.dtype}"
             )
         if not requires_grad and not self.is_leaf:
             raise RuntimeError(
@@ -197,62 +225,61 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` during backward."""
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
-        if self._fn is not None:
-            import weakref
+        hooks.retain_grad(self)
 
-            self._fn.retained = weakref.ref(self)
-
-    def register_hook(self, hook: Callable) -> _HookHandle:
+    def register_hook(self, hook: Callable) -> hooks.RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one.
 
         Returns a handle whose `remove()` unregisters the hook.
         """
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._fn is not None:
-            if self._fn.hooks is None:
-                self._fn.hooks = []
-            hooks = self._fn.hooks
-        else:
-            if self._hooks is None:
-                self._hooks = []
-            hooks = self._hooks
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
+        return hooks.register_hook(self, hook)
 
-    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph=False):
+    def backward(
+        self, gradient=None, retain_graph: bool | None = None, create_graph=False, inputs=None
+    ) -> None:
         """Compute the gradient of this tensor with respect to the leaves it depends on.
 
         `gradient` (same shape as this tensor) is required unless it holds one element.
-        Gradients accumulate into the leaves' `.grad`. The saved arrays are freed unless
-        `retain_graph` (default: `create_graph`); `create_graph=True` records the backward
-        pass so that the gradients can be differentiated again.
+        Gradients accumulate into the leaves' `.grad` (only those of `inputs`, if given). The
+        saved arrays are freed unless `retain_graph` (default: `create_graph`);
+        `create_graph=True` records the backward pass so that the gradients can be
+        differentiated again.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no grad_fn (was it made "
                 "from tensors with requires_grad=True, outside no_grad()?)"
             )
+        check_bool(create_graph, "create_graph", "backward")
+        if retain_graph is not None:
+            check_bool(retain_graph, "retain_graph", "backward")
         gradient = _initial_gradient(self, gradient, "backward")
         retain = create_graph if retain_graph is None else retain_graph
-        engine.backward([self], [gradient], retain, create_graph)
+        engine.backward([self], [gradient], retain, create_graph, inputs=_leaves(inputs))
 
     # ----- in-place writes (never recorded) -----------------------------------------------
     def _check_writable(self, op: str) -> None:
         if grad_mode.state.grad_enabled and (self.requires_grad or self._fn is not None):
             raise RuntimeError(
-                f"{op}: a tensor that requires grad cannot be modified in place while grad "
-                "mode is on; wrap the update in mg.no_grad() or use .data"
+                f"{op}: a tensor that requires grad (this tensor) cannot be modified in place "
+                "while grad mode is on; wrap the update in mg.no_grad() or use .data"
             )
 
     def __setitem__(self, key, value) -> None:
         self._check_writable("__setitem__")
+        from .ops.arithmetic import check_operand
         from .ops.indexing import _as_index
 
         value = value.data if isinstance(value, Tensor) else value
-        self.data[_as_index(key)] = value
+        check_operand("__setitem__", "value", value)
+        index = _as_index(key)
+        try:
+            self.data[index] = value
+        except (ValueError, OverflowError) as error:  # numpy's, naming neither argument
+            raise OptionError(
+                f"__setitem__: value {_described(value)} cannot be written into this tensor "
+                f"(shape {self.shape}, dtype {self.dtype}) at index {key!r}: {error}"
+            ) from None
 
     def zero_(self) -> Tensor:
         self._check_writable("zero_")
@@ -261,26 +288,55 @@ class Tensor:
 
     def fill_(self, value) -> Tensor:
         self._check_writable("fill_")
-        self.data.fill(value)
+        return self._fill(value, "value", "fill_")
+
+    def _fill(self, value, name: str, op: str) -> Tensor:
+        """Set every element to the number `value` (fill_, and nn.init.constant_)."""
+        value = as_number(value, name, op)
+        try:
+            self.data.fill(value)
+        except OverflowError:
+            raise OptionError(
+                f"{op}: {name} {value} does not fit this tensor's dtype {self.dtype}"
+            ) from None
         return self
 
     def copy_(self, src) -> Tensor:
         self._check_writable("copy_")
+        from .ops.arithmetic import check_operand
+
+        check_operand("copy_", "src", src)  # a Tensor, an array or a number, as in PyTorch
         src_array = src.data if isinstance(src, Tensor) else src
-        self.data[...] = backend.move(src_array, self.device)
+        if backend.is_array(src_array):
+            src_array = backend.move(src_array, self.device)
+        try:
+            self.data[...] = src_array
+        except (ValueError, OverflowError):
+            raise ShapeError(
+                f"copy_: src {_described(src)} does not broadcast to this tensor's shape "
+                f"{self.shape} (or does not fit its dtype {self.dtype})"
+            ) from None
         return self
 
     def uniform_(self, low: float = 0.0, high: float = 1.0) -> Tensor:
         self._check_writable("uniform_")
+        low, high = check_range(low, high, ("low", "high"), "uniform_")
+        self._require_float("uniform_")
         rng = backend.generator(self.device)
         self.data[...] = rng.uniform(low, high, self.shape)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         self._check_writable("normal_")
+        mean, std = as_number(mean, "mean", "normal_"), check_std(std, "normal_")
+        self._require_float("normal_")
         rng = backend.generator(self.device)
         self.data[...] = rng.normal(mean, std, self.shape)
         return self
+
+    def _require_float(self, op: str) -> None:
+        if not dtypes.is_floating(self.dtype):
+            raise DTypeError(f"{op}: fills floating point tensors, but this tensor is {self.dtype}")
 
     # ----- printing -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -355,8 +411,8 @@ class Tensor:
         self._check_writable(name)
         if grad_mode.state.grad_enabled and isinstance(other, Tensor) and other.requires_grad:
             raise RuntimeError(
-                f"{name}: an in-place update by a tensor that requires grad is not recorded; "
-                "write `x = x + y` instead, or update under mg.no_grad()"
+                f"{name}: other requires grad, and an in-place update by a tensor that requires "
+                "grad is not recorded; write `x = x + y` instead, or update under mg.no_grad()"
             )
         result = op(self, other)
         if result.shape != self.shape:
@@ -393,17 +449,26 @@ class Tensor:
     def _compare(self, op: Callable, other):
         return ops.compare(op, self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
+    def _order(self, op: Callable, symbol: str, other):
+        """<, <=, >, >=: a TypeError for what is not a tensor or a number, as Python's own.
+        (Returning NotImplemented would let a numpy dtype answer `mg.float32 > t` with False.)"""
+        if isinstance(other, _OPERANDS):
+            return ops.compare(op, self, other)
+        raise TypeError(
+            f"'{symbol}' not supported between instances of 'Tensor' and '{type(other).__name__}'"
+        )
+
     def __lt__(self, other):
-        return self._compare(operator.lt, other)
+        return self._order(operator.lt, "<", other)
 
     def __le__(self, other):
-        return self._compare(operator.le, other)
+        return self._order(operator.le, "<=", other)
 
     def __gt__(self, other):
-        return self._compare(operator.gt, other)
+        return self._order(operator.gt, ">", other)
 
     def __ge__(self, other):
-        return self._compare(operator.ge, other)
+        return self._order(operator.ge, ">=", other)
 
     def __eq__(self, other):
         return self._compare(operator.eq, other)
@@ -421,12 +486,14 @@ class Tensor:
         return self._compare(operator.xor, other)
 
     def __invert__(self):
-        if self.dtype != dtypes.bool:
-            raise TypeError(f"~ (logical not) needs a bool tensor, got {self.dtype}")
-        return ops.compare(operator.xor, self, True)
+        """Logical not of a bool tensor, bitwise not of an integer one (never recorded)."""
+        if self.dtype.kind not in "biu":
+            raise DTypeError(f"~: input must be a bool or integer tensor, got {self.dtype}")
+        xp = backend.xp_of(self.data)
+        return Tensor._make(xp.asarray(xp.invert(self.data)), False)  # (0-d: not a scalar)
 
     def eq(self, other):
-        return self == other
+        return ops.compare(operator.eq, self, other)  # (other checked: a method, not ==)
 
     # ----- methods that mirror minigrad's functions ----------------------------------------
     def add(self, other):
@@ -528,7 +595,7 @@ class Tensor:
 
     def t(self):
         if self.ndim > 2:
-            raise ShapeError(f"t: expects a tensor with <= 2 dims, got {self.ndim}")
+            raise ShapeError(f"t: expects a tensor with <= 2 dims, but self is {self.ndim}-d")
         return ops.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
@@ -537,6 +604,10 @@ class Tensor:
 
     @property
     def mT(self):  # noqa: N802
+        if self.ndim == 0:  # its own mT, as in PyTorch (a 1-d tensor has none)
+            return self
+        if self.ndim == 1:
+            raise ShapeError("mT: expects a tensor with >= 2 dims, but self is 1-d")
         return ops.transpose(self, -2, -1)
 
     def unsqueeze(self, dim: int):
@@ -548,7 +619,12 @@ class Tensor:
     def expand(self, *sizes):
         return ops.expand(self, *sizes)
 
+    def sum_to_size(self, *size):
+        """This tensor summed down to `size`, which it must broadcast from (undoes expand)."""
+        return ops.sum_to(self, ops.shape._shape_arg(size, "sum_to_size"))
+
     def expand_as(self, other):
+        ops.require_tensor(other, "other", "expand_as")
         return ops.expand(self, other.shape)
 
     def gather(self, dim: int, index):
@@ -560,23 +636,6 @@ class Tensor:
 # operand's method and then raises its own "unsupported operand type(s)" TypeError.
 _ARRAY_OPERANDS = (Tensor, *backend.ARRAY_TYPES)
 _OPERANDS = (int, float, backend.numpy.generic, *_ARRAY_OPERANDS)
-
-
-class _HookHandle:
-    """Returned by register_hook: `handle.remove()` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook: Callable):
-        self.hooks, self.hook = hooks, hook
-
-    def remove(self) -> None:
-        if self.hook in self.hooks:
-            self.hooks.remove(self.hook)
-
-    def __enter__(self) -> _HookHandle:  # `with t.register_hook(h):` removes it at the end
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.remove()
 
 
 def parse_to_args(args: tuple, kwargs: dict) -> tuple:
@@ -607,14 +666,26 @@ def _as_array(data, dtype, device):
         dtype = dtypes.as_dtype(dtype)
     if backend.is_array(data) or isinstance(data, backend.numpy.generic):
         target = backend.as_device(device) if device is not None else backend.device_of(data)
+        if data.dtype.kind not in "biuf":  # strings, complex, objects: no cast makes numbers
+            dtypes.check_supported(data.dtype, "data", "tensor")
         array = backend.xp_of(data).array(data, dtype=dtype, copy=True)
     else:
         target = backend.as_device(device)
-        array = backend.numpy.asarray(data)
-        if array.dtype.kind == "O" or array.dtype.kind not in "biuf":
+        try:
+            array = backend.numpy.asarray(data)
+        except (ValueError, TypeError) as error:  # a ragged list, or one holding odd things
+            raise ValueError(
+                f"tensor: data must be a number or nested lists of numbers of one shape, got "
+                f"{_described(data)}: {error}"
+            ) from None
+        if array.dtype.kind == "O" and _numbers(array):  # Python ints past int64 among them
+            kinds = {type(v) for v in array.flat}
+            array = array.astype(dtypes.float64)  # (to be refused as int64 below, or cast)
+            dtype = dtype or (dtypes.DEFAULT_FLOAT if float in kinds else dtypes.DEFAULT_INT)
+        if array.dtype.kind not in "biuf":
             raise TypeError(
-                f"tensor: could not build a tensor from {type(data).__name__} "
-                "(expected numbers, nested lists of numbers, or an array)"
+                f"tensor: data must be numbers, nested lists of numbers, or an array; got "
+                f"{_described(data)}" + (f" of {array.dtype} values" if array.ndim else "")
             )
         if dtype is None:
             dtype = {"f": dtypes.DEFAULT_FLOAT, "b": dtypes.bool}.get(array.dtype.kind)
@@ -622,9 +693,13 @@ def _as_array(data, dtype, device):
         if dtype.kind in "iu" and array.dtype.kind in "iuf" and array.size:
             _check_fits(array, dtype)
         array = array.astype(dtype, copy=False)
-    if array.dtype not in dtypes._SUPPORTED:
-        dtypes.as_dtype(array.dtype)  # raises a clear TypeError
+    dtypes.check_supported(array.dtype, "data", "tensor")
     return backend.move(array, target)
+
+
+def _numbers(objects) -> bool:
+    """Whether numpy's array of objects holds only Python ints and floats (some past int64)."""
+    return all(type(v) in (int, float) for v in objects.flat)
 
 
 def _check_fits(values, dtype) -> None:
@@ -639,9 +714,48 @@ def _check_fits(values, dtype) -> None:
     if not finite or values.min() < low or values.max() > info.max:
         bad = values.reshape(-1)[0] if values.size == 1 else f"in [{values.min()}, {values.max()}]"
         raise OptionError(
-            f"tensor: value {bad} cannot be converted to {dtype} without overflow "
+            f"tensor: data value {bad} cannot be converted to {dtype} without overflow "
             f"(it holds [{low}, {info.max}])"
         )
+
+
+def _check_grad(t: Tensor, grad) -> None:
+    """What `t.grad = grad` needs, as in PyTorch: a Tensor of t's shape, dtype and device
+    (an optimizer step would otherwise fail, or broadcast, far from the assignment)."""
+    data = getattr(grad, "data", None)
+    if (
+        type(grad) is Tensor and data.shape == t.data.shape and data.dtype == t.data.dtype
+        and type(data) is type(t.data)
+        and (type(data) is backend.numpy.ndarray or grad.device == t.device)
+    ):  # fmt: skip
+        return  # the usual assignment (the engine's), checked in one expression
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"grad: assigned grad must be a Tensor or None, got {_described(grad)}")
+    if grad.shape != t.shape:
+        raise ShapeError(
+            f"grad: assigned grad has shape {grad.shape}, but this tensor has shape {t.shape}"
+        )
+    if grad.dtype != t.dtype:
+        raise DTypeError(
+            f"grad: assigned grad has dtype {grad.dtype}, but this tensor has dtype {t.dtype}"
+        )
+    if grad.device != t.device:
+        raise RuntimeError(
+            f"grad: assigned grad is on {grad.device}, but this tensor is on {t.device}"
+        )
+
+
+def _leaves(inputs) -> tuple | None:
+    """backward's `inputs`: None, or the leaf tensors to accumulate gradients into."""
+    if inputs is None:
+        return None
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if not inputs:
+        raise RuntimeError("backward: inputs must not be empty; pass None for all leaves")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) or not x.requires_grad or x._fn is not None:
+            raise RuntimeError(f"backward: inputs[{i}] must be a leaf Tensor that requires grad")
+    return inputs
 
 
 def _initial_gradient(root: Tensor, gradient, caller: str):
@@ -655,7 +769,10 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
         one = backend.xp_of(root.data).empty(root.data.shape, root.data.dtype)
         one.fill(1)  # (cheaper than xp.ones, which costs a microsecond for one element)
         return Tensor._make(one, False)
-    if not isinstance(gradient, Tensor):
+    if not isinstance(gradient, Tensor):  # a number or an array, in the output's dtype
+        from .ops.arithmetic import check_operand
+
+        check_operand(caller, "gradient" if caller == "backward" else "grad_outputs", gradient)
         gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
     if gradient.shape != root.shape:
         raise ShapeError(
@@ -669,5 +786,8 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
     return gradient
 
 
-from . import ops  # noqa: E402 - ops import Tensor, so they come after it
-from .autograd import engine  # noqa: E402
+# At the end, because these build on Tensor: the engine wraps op outputs in it (the one
+# cycle: engine <-> tensor), ops are what Tensor's methods call, hooks attach to tensors.
+# (So `minigrad/__init__.py` imports this module first.)
+from .autograd import engine, grad_mode, hooks  # noqa: E402
+from . import ops  # noqa: E402

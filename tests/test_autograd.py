@@ -357,3 +357,19 @@ def test_grad_runs_leaf_hooks_and_takes_repeated_inputs(device):
         first, second = mg.autograd.grad((y * y).sum(), inputs)
         assert first.tolist() == second.tolist() == [2.0, 4.0]
         assert first.data is not second.data  # each its own array
+
+
+# ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
+def test_gradcheck_passes_non_tensor_inputs_through_as_pytorch_does():
+    x = mg.randn(3, dtype=mg.float64, requires_grad=True)
+    assert gradcheck(lambda t, k: t * k, (x, 3))  # was AttributeError on the 3
+
+
+def test_gradcheck_checks_its_arguments_by_name():
+    x = mg.randn(3, dtype=mg.float64, requires_grad=True)
+    with pytest.raises(TypeError, match="func must be callable"):
+        gradcheck(None, x)
+    with pytest.raises(TypeError, match="func must return floating point Tensors"):
+        gradcheck(lambda t: 1.0, x)
+    with pytest.raises(mg.OptionError, match="eps must be a step > 0"):
+        gradcheck(lambda t: t * 2, x, eps=0)

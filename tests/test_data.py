@@ -140,3 +140,27 @@ def test_dataset_base_class_must_be_implemented():
         Dataset()[0]
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(_dataset(), batch_size=0)
+
+
+# ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
+def test_a_zero_dim_index_gives_tensors_of_arrays():
+    x, y = TensorDataset(mg.randn(4, 2), mg.arange(4))[mg.tensor(1)]
+    assert x.shape == (2,) and y.shape == () and y.item() == 1
+    assert type(y.data) is np.ndarray  # was a numpy scalar inside a Tensor
+
+
+def test_data_arguments_are_checked_by_name():
+    with pytest.raises(TypeError, match="dataset must be a map-style dataset"):
+        DataLoader({1, 2})  # failed at the first batch: "'set' object is not subscriptable"
+    with pytest.raises(ValueError, match="drop_last should be a boolean value"):
+        DataLoader([1, 2], drop_last=mg.tensor(True))
+    with pytest.raises(TypeError, match="collate_fn must be callable"):
+        DataLoader([1, 2], collate_fn=1)
+    with pytest.raises(TypeError, match="index must be a list of ints"):
+        TensorDataset(mg.arange(4))[[1, "a"]]
+    with pytest.raises(ValueError, match="samples is empty"):
+        default_collate([])
+    with pytest.raises(TypeError, match="samples must be a list"):
+        default_collate(3)
+    with pytest.raises(KeyError, match="same keys"):
+        default_collate([{"a": 1}, {"b": 2}])

@@ -183,3 +183,21 @@ def test_softmax_edges(device):
         F.softmax(mg.ones(2, 3, dtype=mg.int64), 1)
     with pytest.raises(IndexError, match="dim out of range"):
         F.log_softmax(mg.ones(2, 3), 2)
+
+
+# ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
+def test_functional_arguments_are_checked_by_name():
+    x = mg.randn(4, 3)
+    assert F.dropout(x, p=mg.tensor(0.0)) is x  # a one-element tensor p (was AttributeError)
+    with pytest.raises(TypeError, match="training must be a bool"):
+        F.dropout(x, 0.5, mg.zeros(2))
+    with pytest.raises(TypeError, match="ignore_index must be an int"):
+        F.cross_entropy(x, mg.tensor([0, 1, 2, 0]), ignore_index=1.5)
+    with pytest.raises(TypeError, match="label_smoothing must be a real number"):
+        F.cross_entropy(x, mg.tensor([0, 1, 2, 0]), label_smoothing=mg.zeros(0, 3))
+    with pytest.raises(TypeError, match="num_classes must be an int"):
+        F.one_hot(mg.tensor([0, 1]), 2.5)
+    with pytest.raises(mg.OptionError, match="num_classes=.* is too large"):
+        F.one_hot(mg.tensor([0, 1]), 2**70)
+    with pytest.raises(TypeError, match="relu: input must be a Tensor"):
+        F.relu([1.0, -1.0])  # was computed into a numpy array

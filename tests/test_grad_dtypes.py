@@ -26,21 +26,18 @@ def _tensor(spec, dtype, rng, requires_grad=True):
     return mg.tensor(array, dtype=dtype, requires_grad=requires_grad)
 
 
-class _StrictDtypes:
+class _StrictDtypes(grad_mode.Watcher):
     """Watches backward (an engine observer): every gradient an op's backward returns must
     already have its input's dtype. (The engine would cast it, as PyTorch's does, but an op
     computing in float64 for float32 data is slow, and wrong for the ops after it.)"""
 
     def __enter__(self):
-        grad_mode.add_observer(self)
+        grad_mode.add_watcher(self)
 
     def __exit__(self, *exc):
-        grad_mode.remove_observer(self)
+        grad_mode.remove_watcher(self)
 
-    def forward(self, fn, result):
-        pass
-
-    def backward(self, fn, grad, input_grads):
+    def replayed(self, fn, grad, input_grads):
         for x, g in zip(fn.inputs, input_grads):
             if isinstance(x, mg.Tensor) and x.requires_grad and g is not None:
                 assert g.dtype == x.dtype, f"{fn.name}: {x.dtype} input, {g.dtype} gradient"

@@ -417,3 +417,57 @@ def test_constant_initialisers_and_parameters():
     assert nn.init.uniform_(mg.empty(3, dtype=mg.float64), 2, 3).dtype == mg.float64
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(mg.empty(5))
+
+
+# ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
+@pytest.mark.parametrize("in_features, x_shape", [(0, (0,)), (0, (2, 0)), (0, (4, 3, 0)),
+                                                  (3, (0, 3)), (3, (0, 4, 3))])  # fmt: skip
+def test_linear_with_zero_sizes_works_through_backward_as_in_pytorch(in_features, x_shape):
+    """Linear(0, 2)(mg.zeros(0)) worked forward, then backward failed in a reshape."""
+    layer = nn.Linear(in_features, 2)
+    x = mg.zeros(*x_shape, requires_grad=True)
+    y = layer(x)
+    y.backward(mg.ones_like(y))
+    assert y.shape == x_shape[:-1] + (2,) and x.grad.shape == x_shape
+    assert layer.weight.grad.shape == (2, in_features)
+    rows = math.prod(x_shape[:-1])
+    assert layer.bias.grad.tolist() == [float(rows)] * 2  # y = b where there is no input
+
+
+def test_layers_check_their_arguments_by_name():
+    with pytest.raises(TypeError, match="in_features must be an int, got float 2.5"):
+        nn.Linear(2.5, 3)
+    with pytest.raises(mg.OptionError, match="out_features must be non-negative"):
+        nn.Linear(2, -1)
+    with pytest.raises(ValueError, match="dropout probability p"):
+        nn.Dropout(p=2)
+    assert nn.Dropout(mg.tensor(0.5)).p == 0.5  # a one-element tensor is a number
+    with pytest.raises(TypeError, match="module 0 must be a Module, got NoneType"):
+        nn.Sequential(None)  # forward would call None
+    with pytest.raises(TypeError, match="index must be an int"):
+        nn.Sequential(nn.ReLU())[1.5]
+    with pytest.raises(TypeError, match="fn must be callable"):
+        nn.Linear(2, 2).apply(1)
+    with pytest.raises(TypeError, match="prefix must be a str"):
+        nn.Linear(2, 2).state_dict(prefix=1)
+    with pytest.raises(TypeError, match="flatten: input must be a Tensor"):
+        nn.Flatten()(np.zeros((2, 3)))
+
+
+def test_parameters_hold_float_tensors():
+    with pytest.raises(TypeError, match="data must be a Tensor, got list"):
+        Parameter([1.0, 2.0])  # as torch.nn.Parameter
+    with pytest.raises(RuntimeError, match="data has dtype int64"):
+        Parameter(mg.arange(3))
+    assert not Parameter(mg.arange(3), requires_grad=False).requires_grad
+
+
+def test_initialisers_check_their_arguments_by_name():
+    with pytest.raises(TypeError, match="tensor must be a Tensor"):
+        nn.init.zeros_([1.0, 2.0])
+    with pytest.raises(TypeError, match="mean must be a real number"):
+        nn.init.normal_(mg.empty(2, 2), "a")
+    with pytest.raises(mg.OptionError, match="gain must be a finite number >= 0"):
+        nn.init.xavier_normal_(mg.empty(3, 4), gain=-7)  # was "std >= 0" from normal_
+    with pytest.raises(mg.OptionError, match="val .* does not fit"):
+        nn.init.constant_(mg.zeros(2, dtype=mg.int64), 2**70)

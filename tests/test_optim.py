@@ -368,3 +368,43 @@ def test_scheduler_state_dict_resumes():
     scheduler.step()
     resumed.step()
     assert resumed.get_last_lr() == scheduler.get_last_lr()
+
+
+# ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
+def test_optimizer_arguments_are_checked_by_name():
+    p = Parameter(mg.zeros(2))
+    with pytest.raises(TypeError, match="params argument .* got float"):
+        optim.SGD(2.5)  # was "'float' object is not iterable"
+    with pytest.raises(KeyError, match="param_group must have 'params'"):
+        optim.Adam([{"lr": 0.1}])
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        optim.SGD([p], lr="0.1")
+    with pytest.raises(ValueError, match="Invalid learning rate: nan"):
+        optim.SGD([p], lr=math.nan)  # SGD took it, and made every weight nan
+    with pytest.raises(TypeError, match="betas must be a pair of numbers"):
+        optim.Adam([p], betas=0.9)
+    with pytest.raises(TypeError, match="closure must be callable"):
+        optim.SGD([p], lr=0.1).step(1)
+    with pytest.raises(TypeError, match="amsgrad must be a bool"):
+        optim.Adam([p], amsgrad=mg.ones(2))  # a truth value is enough, as in PyTorch
+
+
+@pytest.mark.parametrize(
+    "state_dict, error",
+    [([1], TypeError), ({"state": {}}, KeyError), ({"state": {}, "param_groups": 1}, TypeError),
+     ({"state": 1, "param_groups": [{"params": [0]}]}, TypeError)],
+)  # fmt: skip
+def test_optimizer_load_state_dict_checks_the_structure(state_dict, error):
+    opt = optim.SGD([Parameter(mg.zeros(2))], lr=0.1)
+    with pytest.raises(error, match="state_dict"):
+        opt.load_state_dict(state_dict)
+
+
+def test_schedulers_refuse_periods_that_would_divide_by_zero():
+    opt = optim.SGD([Parameter(mg.zeros(2))], lr=0.1)
+    with pytest.raises(ValueError, match="step_size must be a positive int"):
+        optim.lr_scheduler.StepLR(opt, step_size=0)  # was ZeroDivisionError at step()
+    with pytest.raises(ValueError, match="T_max must be a positive int"):
+        optim.lr_scheduler.CosineAnnealingLR(opt, T_max=0)
+    with pytest.raises(TypeError, match="state_dict must be a dict"):
+        optim.lr_scheduler.StepLR(opt, 2).load_state_dict([1])

@@ -85,7 +85,7 @@ def test_trace_records_every_pass_and_stops_at_exit():
         mg.autograd.grad(x.exp(), x)
     assert [s.op for s in trace] == ["mul", "mul", "exp"]
     assert trace[2].passed[0][1].values.tolist() == pytest.approx(np.exp(2.0))
-    assert grad_mode.state.observers == ()
+    assert grad_mode.state.watchers == ()
     (x * x).backward()
     assert len(trace) == 3
 
@@ -113,7 +113,7 @@ def test_detect_anomaly_points_at_the_line_of_a_planted_log_of_zero(device):
     assert message.startswith("log produced -inf in its output")
     assert f'File "{__file__}", line {line}, in test_detect_anomaly' in message
     assert "y = (h * 0.5).log()  # log(0) = -inf" in message
-    assert grad_mode.state.observers == ()
+    assert grad_mode.state.watchers == ()
 
 
 def test_backward_anomaly_names_the_line_that_created_the_op(device):
@@ -175,10 +175,10 @@ def test_detect_anomaly_as_a_decorator_and_clean_runs_untouched():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     step(x).backward()
     assert x.grad.tolist() == pytest.approx((2 * np.exp([1.0, 2.0])).tolist())
-    assert grad_mode.state.observers == ()
+    assert grad_mode.state.watchers == ()
     with pytest.raises(AnomalyError):
         step(mg.tensor([1000.0]))  # exp overflows to inf
-    assert grad_mode.state.observers == ()
+    assert grad_mode.state.watchers == ()
     assert mg.tensor([0.0]).log().tolist() == [-np.inf]  # outside: no checks
 
 

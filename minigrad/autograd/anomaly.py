@@ -38,7 +38,7 @@ class AnomalyError(RuntimeError):
         self.op, self.phase, self.site = op, phase, site
 
 
-class detect_anomaly:
+class detect_anomaly(grad_mode.Watcher):
     """Raise at the first op whose forward output or backward gradient holds NaN or Inf.
 
     A context manager (or a decorator). `check_forward=False` checks only gradients, as
@@ -51,13 +51,14 @@ class detect_anomaly:
 
     def __init__(self, check_forward: bool = True):
         self.check_forward = check_forward
+        self.replaying_now: list = []  # the entries whose backward is running (innermost last)
 
     def __enter__(self) -> detect_anomaly:
-        grad_mode.add_observer(self)
+        grad_mode.add_watcher(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        grad_mode.remove_observer(self)
+        grad_mode.remove_watcher(self)
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -68,7 +69,7 @@ class detect_anomaly:
         return wrapper
 
     # ----- called by the engine -----------------------------------------------------------
-    def forward(self, fn: engine.Function, result: Tensor) -> None:
+    def recorded(self, fn: engine.Function, result: Tensor) -> None:
         """Called by the engine after each op: remember its caller, check its output."""
         site = None
         if fn.seq >= 0:  # recorded: remember who called it, for errors found in backward
@@ -77,13 +78,17 @@ class detect_anomaly:
         if bad:
             site = site or user_site()
             raise AnomalyError(
-                f"{fn.name} produced {bad} in its output{_during_backward()}; it was called "
+                f"{fn.name} produced {bad} in its output{_during(self.replaying_now)}; it was called "
                 "at\n" + describe_site(site),
                 fn.name, "forward", site,
             )  # fmt: skip
 
-    def backward(self, fn: engine.Function, grad, input_grads: tuple) -> None:
+    def replaying(self, fn: engine.Function) -> None:
+        self.replaying_now.append(fn)
+
+    def replayed(self, fn: engine.Function, grad, input_grads: tuple) -> None:
         """Called by the engine after each replayed entry: check the gradients it returned."""
+        self.replaying_now.pop()
         for i, g in enumerate(input_grads):
             bad = None if g is None else non_finite(g.data if isinstance(g, Tensor) else g)
             if bad:
@@ -138,18 +143,11 @@ def describe_site(site) -> str:
     return f'  File "{filename}", line {line}, in {name}' + (f"\n    {text}" if text else "")
 
 
-def _during_backward() -> str:
-    """When the failing op ran inside a backward with create_graph, name the entry replayed."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_code is engine.backward.__code__:
-            fn = frame.f_locals.get("fn")
-            if isinstance(fn, engine.Function):
-                site = getattr(fn, "site", None)
-                return (
-                    f", computing the backward of {fn.name} (entry #{fn.seq}"
-                    + (f", called at {site[0]}:{site[1]}" if site else "")
-                    + ")"
-                )
-        frame = frame.f_back
-    return ""
+def _during(replaying: list) -> str:
+    """When an op ran inside a backward with create_graph, name the entry being replayed."""
+    if not replaying:
+        return ""
+    fn = replaying[-1]
+    site = getattr(fn, "site", None)
+    called = f", called at {site[0]}:{site[1]}" if site else ""
+    return f", computing the backward of {fn.name} (entry #{fn.seq}{called})"

@@ -16,7 +16,10 @@ class _ThreadState(threading.local):
     """Each thread's modes. Class attributes are the defaults a new thread starts with."""
 
     grad_enabled = True  # read by Function.apply on every op
-    observers: tuple = ()  # detect_anomaly / trace_backward objects active in this thread
+    # Watchers of this thread's ops and backward passes: detect_anomaly, trace_backward. Each
+    # has recorded(fn, output), replaying(fn) and replayed(fn, grad, input_grads), called by
+    # the engine after each op, before and after each entry's backward.
+    watchers: tuple = ()
 
 
 state = _ThreadState()
@@ -121,12 +124,26 @@ def _decorate(func, mode):
     return generator
 
 
-def add_observer(observer) -> None:
-    """Start calling `observer.forward`/`.backward` for this thread's ops and backward steps."""
-    state.observers = state.observers + (observer,)
+class Watcher:
+    """Base of what watches ops and backward passes (`detect_anomaly`, `trace_backward`): the
+    engine calls these, in the thread that added the watcher, with add_watcher's effect."""
+
+    def recorded(self, fn, output) -> None:
+        """After each op: `fn` its Function (an entry if recorded, seq >= 0), `output` a Tensor."""
+
+    def replaying(self, fn) -> None:
+        """Before the backward of entry `fn` runs."""
+
+    def replayed(self, fn, grad, input_grads: tuple) -> None:
+        """After it: `grad` its output's gradient, `input_grads` what its backward returned."""
 
 
-def remove_observer(observer) -> None:
-    observers = list(state.observers)
-    observers.remove(observer)
-    state.observers = tuple(observers)
+def add_watcher(watcher: Watcher) -> None:
+    """Start telling `watcher` about this thread's ops and replayed entries."""
+    state.watchers = state.watchers + (watcher,)
+
+
+def remove_watcher(watcher) -> None:
+    watchers = list(state.watchers)
+    watchers.remove(watcher)
+    state.watchers = tuple(watchers)

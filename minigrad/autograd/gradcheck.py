@@ -2,9 +2,9 @@
 
     d f / d x_i  ~  (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
 
-`gradcheck` compares the whole Jacobian of `fn` (one backward per output element against two
+`gradcheck` compares the whole Jacobian of `func` (one backward per output element against two
 forward passes per input element), so keep the tensors small. `gradgradcheck` runs the same
-check on the function x -> grad of fn at x, i.e. second derivatives.
+check on the function x -> grad of func at x, i.e. second derivatives.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .. import backend, dtypes
+from ..errors import OptionError, as_number, check_callable
 from ..tensor import Tensor
 
 
@@ -21,10 +22,21 @@ class GradcheckError(RuntimeError):
 
 def _outputs(fn: Callable, inputs: Sequence[Tensor]) -> tuple[Tensor, ...]:
     out = fn(*inputs)
-    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    for k, o in enumerate(outs):
+        if not isinstance(o, Tensor) or not dtypes.is_floating(o.dtype):
+            what = o.dtype if isinstance(o, Tensor) else type(o).__name__
+            raise TypeError(
+                f"gradcheck: func must return floating point Tensors, but output {k} is {what}"
+            )
+    return outs
 
 
-def _check_inputs(inputs: Sequence, caller: str) -> tuple[Tensor, ...]:
+def _check_inputs(fn, inputs: Sequence, eps, caller: str) -> tuple[Tensor, ...]:
+    check_callable(fn, "func", caller)
+    eps = as_number(eps, "eps", caller)
+    if not eps > 0:
+        raise OptionError(f"{caller}: eps must be a step > 0, got {eps}")
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x.requires_grad and x.dtype != dtypes.float64:
@@ -45,7 +57,7 @@ def _numerical_jacobians(fn, inputs, eps):
     """J[k][i] (output k, input i) as host float64 arrays of shape (out.size, in.size)."""
     np = backend.numpy
     outs = _snapshot(fn, inputs)
-    jac = [[np.zeros((o.size, x.data.size)) for x in inputs] for o in outs]
+    jac = [[np.zeros((o.size, _size(x))) for x in inputs] for o in outs]
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
@@ -62,6 +74,11 @@ def _numerical_jacobians(fn, inputs, eps):
     return jac
 
 
+def _size(x) -> int:
+    """The width of an input's Jacobian block: its elements, none for a non-tensor argument."""
+    return x.data.size if isinstance(x, Tensor) else 0
+
+
 def _analytical_jacobians(fn, inputs):
     from . import grad as autograd_grad
 
@@ -69,7 +86,7 @@ def _analytical_jacobians(fn, inputs):
     outs = _outputs(fn, inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     wrt = [inputs[i] for i in wrt_index]
-    jac = [[np.zeros((o.data.size, x.data.size)) for x in inputs] for o in outs]
+    jac = [[np.zeros((o.data.size, _size(x))) for x in inputs] for o in outs]
     for k, out in enumerate(outs):
         if not out.requires_grad:
             continue
@@ -88,23 +105,23 @@ def _analytical_jacobians(fn, inputs):
 
 
 def gradcheck(
-    fn: Callable,
+    func: Callable,
     inputs,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """True if backward's gradients of `fn(*inputs)` match finite differences.
+    """True if backward's gradients of `func(*inputs)` match finite differences.
 
-    inputs: a Tensor or tuple of Tensors (float64 where requires_grad); fn returns a Tensor or
+    inputs: a Tensor or tuple of Tensors (float64 where requires_grad); func returns a Tensor or
     a tuple of them. On a mismatch, raises GradcheckError naming the worst element (or
     returns False with raise_exception=False).
     """
     np = backend.numpy
-    inputs = _check_inputs(inputs, "gradcheck")
-    numerical = _numerical_jacobians(fn, inputs, eps)
-    analytical = _analytical_jacobians(fn, inputs)
+    inputs = _check_inputs(func, inputs, eps, "gradcheck")
+    numerical = _numerical_jacobians(func, inputs, eps)
+    analytical = _analytical_jacobians(func, inputs)
     for k, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
         for i, (num, ana) in enumerate(zip(num_row, ana_row)):
             bad = ~np.isclose(ana, num, rtol=rtol, atol=atol, equal_nan=True)
@@ -124,7 +141,7 @@ def gradcheck(
 
 
 def gradgradcheck(
-    fn: Callable,
+    func: Callable,
     inputs,
     grad_outputs=None,
     eps: float = 1e-6,
@@ -132,15 +149,15 @@ def gradgradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """True if the second derivatives of `fn` match finite differences of its gradients.
+    """True if the second derivatives of `func` match finite differences of its gradients.
 
     Checks the function (inputs, v) -> vector-Jacobian product v^T J(inputs), built with
     `create_graph=True`, with random `v` (grad_outputs) unless given.
     """
     from . import grad as autograd_grad
 
-    inputs = _check_inputs(inputs, "gradgradcheck")
-    outs = _outputs(fn, inputs)
+    inputs = _check_inputs(func, inputs, eps, "gradgradcheck")
+    outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = backend.numpy.random.default_rng(0)
         grad_outputs = tuple(
@@ -156,7 +173,7 @@ def gradgradcheck(
 
     def first_derivatives(*args):
         xs, vs = args[:n], args[n:]
-        ys = _outputs(fn, xs)
+        ys = _outputs(func, xs)
         wrt = [xs[i] for i in wrt_index]
         grads = autograd_grad(ys, wrt, vs, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)

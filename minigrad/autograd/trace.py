@@ -65,7 +65,7 @@ class TraceStep:
     passed: tuple[tuple[str, GradInfo], ...]  # (input's name, gradient it was sent)
 
 
-class BackwardTrace(list):
+class BackwardTrace(list, grad_mode.Watcher):
     """A list of TraceStep, in the order backward replayed them, that prints as a table.
 
     Made by `trace_backward()`; use it as a context manager around `backward()` or
@@ -79,11 +79,11 @@ class BackwardTrace(list):
         self._names: dict[int, str] = {}
 
     def __enter__(self) -> BackwardTrace:
-        grad_mode.add_observer(self)
+        grad_mode.add_watcher(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        grad_mode.remove_observer(self)
+        grad_mode.remove_watcher(self)
 
     def __str__(self) -> str:
         rows = [("#", "op", "received", "passed on to", "gradient")]
@@ -101,10 +101,7 @@ class BackwardTrace(list):
         return f"<BackwardTrace of {len(self)} steps>"
 
     # ----- called by the engine -----------------------------------------------------------
-    def forward(self, fn: engine.Function, result: Tensor) -> None:
-        """Called by the engine after each op; a trace only watches backward."""
-
-    def backward(self, fn: engine.Function, grad, input_grads: tuple) -> None:
+    def replayed(self, fn: engine.Function, grad, input_grads: tuple) -> None:
         """Called by the engine after each replayed entry: record one TraceStep."""
         if not self or fn.seq >= self[-1].seq:  # a new backward pass: name its leaves
             inputs = [x for x in fn.inputs if isinstance(x, Tensor)]
@@ -123,9 +120,7 @@ class BackwardTrace(list):
     def _info(self, grad, shape) -> GradInfo:
         array = grad.data if isinstance(grad, Tensor) else grad
         if array.shape != tuple(shape):  # the forward broadcast: the input gets the sum
-            from ..ops import sum_to
-
-            array = sum_to(array, tuple(shape))
+            array = backend.sum_to(array, tuple(shape))
         xp = backend.xp_of(array)
         norm = math.sqrt(float(xp.sum(xp.square(array.astype(xp.float64)))))
         values = None

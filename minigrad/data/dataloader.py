@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Iterator
 
 from .. import backend, creation, dtypes, ops
+from ..errors import as_size, check_callable, truth
 from ..tensor import Tensor
 
 __all__ = ["DataLoader", "default_collate"]
@@ -37,12 +38,23 @@ class DataLoader:
     ):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size should be a positive integer value, got {batch_size!r}")
+        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
+            raise TypeError(
+                "DataLoader: dataset must be a map-style dataset (with __getitem__ and "
+                f"__len__), got {type(dataset).__name__}"
+            )
+        if not isinstance(drop_last, bool):  # (PyTorch's check and words)
+            raise ValueError(  # noqa: TRY004 - PyTorch's ValueError
+                f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
+            )
+        self.shuffle = truth(shuffle, "shuffle", "DataLoader")  # any truth value, as in PyTorch
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = shuffle
         self.drop_last = drop_last
-        self.seed = seed
-        self.collate_fn = collate_fn
+        self.seed = None if seed is None else as_size(seed, "seed", "DataLoader")
+        self.collate_fn = None if collate_fn is None else check_callable(
+            collate_fn, "collate_fn", "DataLoader"
+        )
         self._rng = None  # made at the first shuffled epoch, so manual_seed may come later
 
     def __len__(self) -> int:
@@ -91,6 +103,12 @@ def default_collate(samples: list):
     """Join samples into a batch: tensors and arrays are stacked along a new first dim,
     numbers become a 1-d tensor (Python floats float64, ints int64, as in PyTorch), strings
     a list, and tuples/lists/dicts are joined field by field."""
+    if not isinstance(samples, (list, tuple)):
+        raise TypeError(
+            f"default_collate: samples must be a list of samples, got {type(samples).__name__}"
+        )
+    if not samples:
+        raise ValueError("default_collate: samples is empty; there is no batch to make")
     first = samples[0]
     if isinstance(first, Tensor):
         return ops.stack(list(samples))
@@ -105,10 +123,16 @@ def default_collate(samples: list):
     if isinstance(first, str):
         return list(samples)
     if isinstance(first, dict):
+        if any(not isinstance(s, dict) or s.keys() != first.keys() for s in samples):
+            raise KeyError(
+                f"default_collate: samples must be dicts with the same keys {list(first)}"
+            )
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in samples):
-            raise RuntimeError("default_collate: each sample should have the same number of fields")
+            raise RuntimeError(
+                "default_collate: each of the samples should have the same number of fields"
+            )
         fields = [default_collate(list(column)) for column in zip(*samples)]
         return tuple(fields) if isinstance(first, tuple) else fields
     raise TypeError(

@@ -52,7 +52,12 @@ class TensorDataset(Dataset):
         if isinstance(index, Tensor):
             index = index.data
         elif isinstance(index, list):
-            index = backend.numpy.asarray(index, dtype=backend.numpy.int64)
+            try:
+                index = backend.numpy.asarray(index, dtype=backend.numpy.int64)
+            except (ValueError, TypeError, OverflowError):
+                raise TypeError(
+                    f"TensorDataset: index must be a list of ints, got {index!r}"
+                ) from None
         return tuple(_rows(t, index) for t in self.tensors)
 
     def __getitems__(self, indices):
@@ -67,4 +72,7 @@ def _rows(t: Tensor, index) -> Tensor:
     """t[index] without recording: a view for ints and slices, one gather for index arrays."""
     if backend.is_array(index) and type(index) is not type(t.data):
         index = backend.move(index, t.device)  # e.g. a host index array for a GPU tensor
-    return Tensor._make(t.data[index], False)
+    rows = t.data[index]
+    if not backend.is_array(rows):  # a 0-d index array picks a numpy scalar from a 1-d tensor
+        rows = backend.xp_of(t.data).asarray(rows)
+    return Tensor._make(rows, False)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 from .. import backend, dtypes
-from ..errors import OptionError
+from ..errors import DTypeError, OptionError, as_number, check_range, check_std
+from ..ops.arithmetic import require_tensor
 from ..tensor import Tensor
 
 __all__ = [
@@ -36,15 +37,25 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif isinstance(param, (int, float)) and not isinstance(param, bool):
             slope = param
         else:
-            raise ValueError(f"negative_slope {param} not a valid number")
+            raise ValueError(
+                f"calculate_gain: param (negative_slope) {param!r} is not a valid number"
+            )
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
+def _gain(gain, op: str) -> float:
+    gain = as_number(gain, "gain", op)
+    if not 0 <= gain < math.inf:
+        raise OptionError(f"{op}: gain must be a finite number >= 0, got {gain}")
+    return gain
+
+
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field."""
+    require_tensor(tensor, "tensor", "init")
     if tensor.ndim < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
@@ -63,14 +74,14 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def _draw_dtype(tensor: Tensor):
     """Generators draw float32 or float64; other float dtypes are drawn in float32 and cast."""
     if not dtypes.is_floating(tensor.dtype):
-        raise TypeError(f"init: expected a floating point tensor, got {tensor.dtype}")
+        raise DTypeError(f"init: expected a floating point tensor, got {tensor.dtype}")
     return tensor.dtype if tensor.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples from U(a, b)."""
-    if not a <= b:
-        raise OptionError(f"uniform_: expected a <= b (a range [a, b)), got a={a} > b={b}")
+    require_tensor(tensor, "tensor", "uniform_")
+    a, b = check_range(a, b, ("a", "b"), "uniform_")
     sample = backend.generator(tensor.device).random(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= b - a
     sample += a
@@ -80,8 +91,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
-    if not std >= 0:
-        raise OptionError(f"normal_: expected std >= 0, got std={std}")
+    require_tensor(tensor, "tensor", "normal_")
+    mean, std = as_number(mean, "mean", "normal_"), check_std(std, "normal_")
     rng = backend.generator(tensor.device)
     sample = rng.standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= std
@@ -91,7 +102,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    tensor.data.fill(val)
+    require_tensor(tensor, "tensor", "constant_")
+    tensor._fill(val, "val", "constant_")  # (straight into .data: no check for writability)
     return tensor
 
 
@@ -105,6 +117,7 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+    gain = _gain(gain, "xavier_uniform_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
@@ -112,6 +125,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    gain = _gain(gain, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
@@ -124,6 +138,7 @@ def kaiming_uniform_(
     `a` is the negative slope of the leaky_relu that follows; `nn.Linear` uses a=sqrt(5),
     which makes bound = 1 / sqrt(fan_in).
     """
+    require_tensor(tensor, "tensor", "kaiming_uniform_")
     if tensor.numel() == 0:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
@@ -135,6 +150,7 @@ def kaiming_normal_(
     tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """N(0, std**2) with std = gain / sqrt(fan) (He et al., 2015)."""
+    require_tensor(tensor, "tensor", "kaiming_normal_")
     if tensor.numel() == 0:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))

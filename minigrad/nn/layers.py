@@ -6,10 +6,12 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from .. import creation
+from .. import creation, ops
+from ..errors import OptionError, as_int, as_size
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .functional._activations import dropout_probability
 from .module import Module, Parameter
 
 __all__ = ["Dropout", "Flatten", "Identity", "Linear", "ReLU", "Sequential"]
@@ -29,10 +31,15 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
     ):
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
-        self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype,
-                                               device=device))  # fmt: skip
+        self.in_features = in_features = as_size(in_features, "in_features", "Linear")
+        self.out_features = out_features = as_size(out_features, "out_features", "Linear")
+        try:
+            weight = creation.empty(out_features, in_features, dtype=dtype, device=device)
+        except OptionError as error:  # too large to allocate
+            raise OptionError(
+                f"Linear: in_features={in_features}, out_features={out_features}: {error}"
+            ) from None
+        self.weight = Parameter(weight)
         if bias:
             self.bias = Parameter(creation.empty(out_features, dtype=dtype, device=device))
         else:
@@ -81,9 +88,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
+        self.p = dropout_probability(p, "Dropout")
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
@@ -104,7 +109,7 @@ class Flatten(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`x` with dims start_dim..end_dim merged (a reshape)."""
-        return x.flatten(self.start_dim, self.end_dim)
+        return ops.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -131,12 +136,15 @@ class Sequential(Module):
 
     def __init__(self, *args: Module):
         super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for name, module in args[0].items():
-                self.add_module(name, module)
-        else:
-            for i, module in enumerate(args):
-                self.add_module(str(i), module)
+        modules = args[0].items() if len(args) == 1 and isinstance(args[0], OrderedDict) else (
+            (str(i), module) for i, module in enumerate(args)
+        )
+        for name, module in modules:
+            if not isinstance(module, Module):  # (add_module takes None: forward would not)
+                raise TypeError(
+                    f"Sequential: module {name} must be a Module, got {type(module).__name__}"
+                )
+            self.add_module(name, module)
 
     def forward(self, x):
         """Each module applied to the previous one's output, in order."""
@@ -146,6 +154,7 @@ class Sequential(Module):
 
     def _key(self, index: int) -> str:
         n = len(self._modules)
+        index = as_int(index, "index", "Sequential")
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range")
         return list(self._modules)[index % n]

@@ -17,7 +17,9 @@ from typing import NamedTuple
 from .. import backend, dtypes
 from ..autograd import grad_mode
 from ..autograd.engine import Function
-from ..tensor import Tensor, _HookHandle, parse_to_args
+from ..autograd.hooks import RemovableHandle as _HookHandle
+from ..errors import check_bool, check_callable
+from ..tensor import Tensor, parse_to_args
 
 __all__ = ["Module", "Parameter"]
 
@@ -43,7 +45,12 @@ class Parameter(Tensor):
         elif backend.is_array(data):
             array = data
         else:
-            array = Tensor(data).data
+            raise TypeError(f"Parameter: data must be a Tensor, got {type(data).__name__}")
+        if check_bool(requires_grad, "requires_grad", "Parameter") and array.dtype.kind != "f":
+            raise RuntimeError(
+                f"Parameter: data has dtype {array.dtype}; only Tensors of floating point dtype "
+                "can require gradients (pass requires_grad=False)"
+            )
         self.data = array
         self.grad = None
         self.requires_grad = False
@@ -357,6 +364,7 @@ class Module:
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call `fn` on every submodule (children first), then on this module."""
+        check_callable(fn, "fn", "apply")
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -376,6 +384,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        check_bool(requires_grad, "requires_grad", "requires_grad_")
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -433,6 +442,8 @@ class Module:
         The tensors share memory with the module (detached unless `keep_vars`), so save or
         copy them; a later optimizer step changes them.
         """
+        if not isinstance(prefix, str):
+            raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
         if destination is None:
             destination = OrderedDict()
         for name, param in self._parameters.items():

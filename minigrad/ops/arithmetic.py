@@ -10,7 +10,7 @@ import math
 
 from .. import backend, dtypes
 from ..autograd.engine import Function
-from ..errors import DTypeError, OptionError, ShapeError
+from ..errors import DTypeError, OptionError, ShapeError, _described
 from ..tensor import Tensor
 
 
@@ -73,9 +73,18 @@ def binary(cls: type[Function], a, b, to_float: bool = False, names=("input", "o
             a, b = promote(a, b, to_float=to_float)
     try:
         return cls.apply(a, b)
-    except ValueError:
-        raise_if_not_broadcastable(cls.name, **{names[0]: a, names[1]: b})
-        raise
+    except (ValueError, TypeError, OverflowError) as error:
+        raise refused(cls.name, error, **{names[0]: a, names[1]: b}) from None
+
+
+def require_tensor(x, name: str, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {_described(x)}")
+
+
+def require_float(x, name: str, op: str) -> None:
+    if not dtypes.is_floating(x.dtype):
+        raise DTypeError(f"{op}: {name} must have a floating point dtype, got {x.dtype}")
 
 
 def check_operand(op: str, name: str, x) -> None:
@@ -92,6 +101,17 @@ def check_operand(op: str, name: str, x) -> None:
     if isinstance(x, complex):
         raise TypeError(f"{op}: {name} is a complex number; minigrad has no complex dtypes")
     raise TypeError(f"{op}: {name} must be a Tensor or a number, got {type(x).__name__}")
+
+
+def refused(op: str, error: Exception, **operands) -> Exception:
+    """The clear error for numpy refusing to compute `op` on `operands` (a broadcast that
+    fails, a dtype it has no loop for, a Python int too large for the dtype), naming them."""
+    if isinstance(error, (ShapeError, DTypeError, OptionError)):  # already a clear one
+        return error
+    raise_if_not_broadcastable(op, **operands)
+    given = ", ".join(f"{name} {_described(x)}" for name, x in operands.items())
+    kind = DTypeError if isinstance(error, TypeError) else OptionError
+    return kind(f"{op}: cannot compute it for {given}: {error}")
 
 
 def raise_if_not_broadcastable(op: str, **operands) -> None:
@@ -257,7 +277,15 @@ def div(a, b):
 
 
 def neg(a):
+    refuse_bool(a, "input", "neg")
     return Neg.apply(a)
+
+
+def refuse_bool(x, name: str, op: str) -> None:
+    """For the ops PyTorch does not define on bools (neg, relu, abs), which numpy
+    computes or refuses without saying which operand is the bool. (Invert a mask with ~.)"""
+    if x is True or x is False or (isinstance(x, Tensor) and x.dtype == dtypes.bool):
+        raise DTypeError(f"{op}: {name} is a bool ({_described(x)}); {op} of bools is undefined")
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name

@@ -9,7 +9,7 @@ from .. import backend, dtypes
 from ..autograd.engine import Function
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from .arithmetic import binary, check_operand, promote, python_number, raise_if_not_broadcastable
+from .arithmetic import binary, check_operand, promote, python_number, refuse_bool, refused
 
 
 def _float_input(x):
@@ -163,6 +163,8 @@ class Sign(Function):
 
     def forward(self, x):
         xp = backend.xp_of(x)
+        if x.dtype.kind == "b":  # the sign of a bool is itself, as in PyTorch (numpy has none)
+            return x.copy()
         if x.dtype.kind != "f":
             return xp.sign(x)
         return xp.where(xp.isnan(x), 0, xp.sign(x))  # PyTorch: sign(nan) is 0, numpy's nan
@@ -198,10 +200,12 @@ def sigmoid(x):
 
 
 def relu(x):
+    refuse_bool(x, "input", "relu")
     return Relu.apply(x)
 
 
 def abs(x):  # noqa: A001 - PyTorch's name
+    refuse_bool(x, "input", "abs")
     return Abs.apply(x)
 
 
@@ -226,6 +230,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    min, max = python_number(min), python_number(max)  # (np.float64(0.5) must not widen x)
     numbers = [b for b in (min, max) if isinstance(b, (int, float)) and not isinstance(b, bool)]
     tensors = [b for b in (min, max) if isinstance(b, Tensor)]
     given = [b for b in (min, max) if b is not None]
@@ -261,16 +266,16 @@ def where(condition, a, b):
         a, b = python_number(a), python_number(b)
         check_operand("where", "input", a)
         check_operand("where", "other", b)
-        if not any(isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)):
-            # two numbers: a result of PyTorch's default dtype, not numpy's float64
+    try:
+        if isinstance(condition, Tensor) and not any(
+            isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)
+        ):  # two numbers: a result of PyTorch's default dtype, not numpy's float64
             dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
             a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
-    a, b = promote(a, b)
-    try:
+        a, b = promote(a, b)
         return Where.apply(condition, a, b)
-    except ValueError:
-        raise_if_not_broadcastable("where", condition=condition, input=a, other=b)
-        raise
+    except (ValueError, TypeError, OverflowError) as error:  # (2**70 as an int64)
+        raise refused("where", error, condition=condition, input=a, other=b) from None
 
 
 def cast(x, dtype):
@@ -298,6 +303,5 @@ def compare(op, a, b):
         a, b = promote(a, b)
     try:
         return Compare.apply(a, b, op=op)
-    except ValueError:
-        raise_if_not_broadcastable(op.__name__, input=a, other=b)
-        raise
+    except (ValueError, TypeError, OverflowError) as error:  # (& of floats: numpy's TypeError)
+        raise refused(op.__name__, error, input=a, other=b) from None

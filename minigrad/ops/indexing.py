@@ -11,7 +11,7 @@ from .. import backend, dtypes
 from ..autograd.engine import Function
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from .shape import normalize_dim
+from .shape import normalize_dim, reshape
 
 
 def _as_index(key):
@@ -113,6 +113,9 @@ def gather(x, dim: int, index):
         raise DTypeError(
             f"gather: index must be an int64 tensor, got {getattr(index, 'dtype', type(index))}"
         )
+    if x.ndim == 0 and index_array.ndim == 0:  # as a tensor of one element along dim 0
+        one = gather(reshape(x, (1,)), 0, Tensor._make(index_array.reshape(1), False))
+        return reshape(one, ())
     if index_array.ndim != x.ndim:
         raise ShapeError(
             f"gather: index must have as many dims as input ({x.ndim}), got shape "

@@ -11,19 +11,23 @@ from collections.abc import Sequence
 
 from .. import backend
 from ..autograd.engine import Function
-from ..errors import ShapeError
+from ..errors import OptionError, ShapeError, _described, as_int
 from ..tensor import Tensor
 from .arithmetic import promote
 
 
-def normalize_dim(dim: int, ndim: int, op: str) -> int:
-    """A dim in [-ndim, ndim) as a non-negative axis (0-d tensors accept 0 and -1)."""
-    if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+def normalize_dim(dim: int, ndim: int, op: str, name: str = "dim") -> int:
+    """A dim in [-ndim, ndim) as a non-negative axis (0-d tensors accept 0 and -1).
+
+    Anything with __index__ is a dim (a numpy integer, a one-element integer tensor), as in
+    PyTorch; a bool or a float is not.
+    """
+    if type(dim) is not int:
+        dim = as_int(dim, name, op)
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
         raise IndexError(
-            f"{op}: dim out of range (expected to be in range of [{-bound}, {bound - 1}], "
+            f"{op}: {name} out of range (expected to be in range of [{-bound}, {bound - 1}], "
             f"but got {dim})"
         )
     return dim % bound if ndim else 0
@@ -35,29 +39,42 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
     An empty tuple means every dim, as None does (PyTorch's rule; numpy's axis=() reduces
     nothing).
     """
-    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+    if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dims))
+    if isinstance(dim, (tuple, list)):
+        if not dim:
+            return None
+        axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
+    else:
+        try:
+            axes = (normalize_dim(dim, ndim, op),)
+        except TypeError:
+            raise TypeError(
+                f"{op}: dim must be an int or a tuple of ints, got {_described(dim)}"
+            ) from None
     if len(set(axes)) != len(axes):
         raise ValueError(f"{op}: dim {dim} names a dimension more than once")
     return axes if ndim else ()
 
 
-def _shape_arg(shape, op: str) -> tuple[int, ...]:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+def _shape_arg(shape, op: str, name: str = "shape") -> tuple[int, ...]:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]); each entry an int (or has __index__)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    if not all(isinstance(s, int) and not isinstance(s, bool) for s in shape):
-        raise TypeError(f"{op}: shape must be ints, got {shape!r}")
-    return tuple(shape)
+    if all(type(s) is int for s in shape):  # the usual call, checked at once
+        return tuple(shape)
+    try:
+        return tuple(as_int(s, name, op) for s in shape)
+    except TypeError:
+        entries = ", ".join(_described(s) for s in shape)
+        raise TypeError(f"{op}: {name} must be ints, got ({entries})") from None
 
 
 class Reshape(Function):
     def forward(self, x, shape):
         try:
             return x.reshape(shape)
-        except ValueError:
+        except (ValueError, OverflowError):  # (a size past int64 overflows)
             raise ShapeError(
                 f"reshape: shape {tuple(shape)} is invalid for input of size {x.size} "
                 f"(shape {x.shape})"
@@ -136,15 +153,18 @@ def reshape(x, *shape):
     shape = _shape_arg(shape, "reshape")
     if x.shape == shape:
         return x
+    for i, n in enumerate(shape):
+        if n < -1:  # (numpy would infer any negative size, as it does -1)
+            raise ShapeError(f"reshape: invalid size {n} at index {i} of shape {shape}")
     return Reshape.apply(x, shape=shape)
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     """Merge dims start_dim..end_dim into one."""
+    start = normalize_dim(start_dim, x.ndim, "flatten", "start_dim")
+    end = normalize_dim(end_dim, x.ndim, "flatten", "end_dim")
     if x.ndim == 0:
         return reshape(x, (1,))
-    start = normalize_dim(start_dim, x.ndim, "flatten")
-    end = normalize_dim(end_dim, x.ndim, "flatten")
     if start > end:
         raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = math.prod(x.shape[start : end + 1])  # (not -1: ambiguous when a size is 0)
@@ -153,10 +173,10 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
 
 def permute(x, *dims):
     """Reorder dims: output dim i is input dim dims[i]."""
-    dims = _shape_arg(dims, "permute")
-    axes = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    dims = _shape_arg(dims, "permute", "dims")
+    axes = tuple(normalize_dim(d, x.ndim, "permute", "dims") for d in dims)
     if sorted(axes) != list(range(x.ndim)):
-        raise ValueError(
+        raise ShapeError(
             f"permute: dims {dims} must be a permutation of the {x.ndim} dims of the input"
         )
     if axes == tuple(range(x.ndim)):
@@ -167,7 +187,10 @@ def permute(x, *dims):
 def transpose(x, dim0: int, dim1: int):
     """Swap two dims."""
     axes = list(range(x.ndim))
-    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+    d0 = normalize_dim(dim0, x.ndim, "transpose", "dim0")
+    d1 = normalize_dim(dim1, x.ndim, "transpose", "dim1")
+    if not x.ndim:  # a 0-d tensor is its own transpose (dims 0 and -1 name no dim)
+        return x
     axes[d0], axes[d1] = axes[d1], axes[d0]
     return permute(x, axes)
 
@@ -188,14 +211,20 @@ def squeeze(x, dim=None):
 
 def expand(x, *shape):
     """x broadcast to `shape` without copying; -1 keeps a dim's size."""
-    shape = _shape_arg(shape, "expand")
+    shape = _shape_arg(shape, "expand", "size")
     lead = len(shape) - x.ndim
     if lead < 0:
         raise ShapeError(
             f"expand: the number of sizes ({len(shape)}) must be at least the number of dims "
             f"of the input ({x.ndim})"
         )
-    shape = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    for i, n in enumerate(shape):
+        if n < -1 or (n == -1 and i < lead):
+            raise ShapeError(
+                f"expand: size {n} at dim {i} is not allowed (sizes are non-negative; -1 keeps "
+                f"the size of an existing dim), got size {shape} for input shape {x.shape}"
+            )
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     for i, n in enumerate(x.shape):
         if n != 1 and n != shape[lead + i]:
             raise ShapeError(
@@ -216,35 +245,46 @@ def sum_to(x, shape: tuple[int, ...]):
     return SumTo.apply(x, shape=tuple(shape))
 
 
-def _check_joinable(xs: Sequence, op: str, dim: int, same_size_at_dim: bool) -> None:
-    if not xs:
-        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+def _joinable(tensors, op: str) -> list:
+    """`tensors` as a list, checked to be a non-empty sequence of Tensors."""
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{op}: tensors must be a sequence of Tensors, got {_described(tensors)}")
+    tensors = list(tensors)
+    if not tensors:
+        raise OptionError(f"{op}: expected a non-empty sequence of tensors")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}: tensors[{i}] must be a Tensor, got {_described(x)}")
+    return tensors
+
+
+def _check_shapes(xs: Sequence, op: str, dim: int, same_size_at_dim: bool) -> None:
     first = xs[0].shape
     for i, x in enumerate(xs):
-        if not isinstance(x, Tensor) and not backend.is_array(x):
-            raise TypeError(f"{op}: element {i} is a {type(x).__name__}, expected a Tensor")
         if len(x.shape) != len(first) or any(
             a != b for d, (a, b) in enumerate(zip(x.shape, first)) if same_size_at_dim or d != dim
         ):
             raise ShapeError(
-                f"{op}: tensor {i} has shape {x.shape}, which does not match tensor 0's "
+                f"{op}: tensors[{i}] has shape {x.shape}, which does not match tensors[0]'s "
                 f"shape {first}" + ("" if same_size_at_dim else f" outside dim {dim}")
             )
 
 
 def cat(tensors: Sequence, dim: int = 0):
     """Join tensors along an existing dim; all other sizes must match."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("cat: expected a non-empty sequence of tensors")
+    tensors = _joinable(tensors, "cat")
+    if tensors[0].ndim == 0:
+        raise ShapeError(
+            "cat: tensors[0] is zero-dimensional and cannot be concatenated (stack 0-d tensors)"
+        )
     axis = normalize_dim(dim, tensors[0].ndim, "cat")
-    _check_joinable(tensors, "cat", axis, False)
+    _check_shapes(tensors, "cat", axis, False)
     return Cat.apply(*promote(*tensors), dim=axis)
 
 
 def stack(tensors: Sequence, dim: int = 0):
     """Join equally shaped tensors along a new dim."""
-    tensors = list(tensors)
-    _check_joinable(tensors, "stack", 0, True)
+    tensors = _joinable(tensors, "stack")
+    _check_shapes(tensors, "stack", 0, True)
     axis = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return Stack.apply(*promote(*tensors), dim=axis)

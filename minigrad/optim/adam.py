@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import backend, dtypes
+from ..errors import truth
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameter
 
 __all__ = ["Adam", "AdamW"]
 
@@ -37,15 +38,17 @@ class Adam(Optimizer):
         *,
         decoupled_weight_decay: bool = False,
     ):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        op = type(self).__name__
+        lr = check_hyperparameter(lr, "lr", "learning rate", op)
+        eps = check_hyperparameter(eps, "eps", "epsilon value", op)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{op}: betas must be a pair of numbers, got {betas!r}")
+        betas = tuple(
+            check_hyperparameter(beta, f"betas[{i}]", f"beta parameter at index {i}", op, 1.0)
+            for i, beta in enumerate(betas)
+        )
+        weight_decay = check_hyperparameter(weight_decay, "weight_decay", "weight_decay value", op)
+        amsgrad = truth(amsgrad, "amsgrad", op)
         defaults = dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             decoupled_weight_decay=decoupled_weight_decay,

@@ -7,7 +7,9 @@ current lr, so a schedule composes with changes made to `group["lr"]` from outsi
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
+from ..errors import as_int, as_number
 from .optimizer import Optimizer
 
 __all__ = ["CosineAnnealingLR", "LRScheduler", "StepLR"]
@@ -23,6 +25,7 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
+        last_epoch = as_int(last_epoch, "last_epoch", type(self).__name__)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
@@ -61,7 +64,17 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
         self.__dict__.update(state_dict)
+
+
+def _positive(value, name: str, op: str) -> int:
+    """A period in epochs: an int >= 1 (0 would divide by zero at the first step)."""
+    value = as_int(value, name, op)
+    if value < 1:
+        raise ValueError(f"{op}: {name} must be a positive int, got {value}")
+    return value
 
 
 class StepLR(LRScheduler):
@@ -74,8 +87,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ):
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = _positive(step_size, "step_size", "StepLR")
+        self.gamma = as_number(gamma, "gamma", "StepLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -98,8 +111,8 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ):  # noqa: N803 - PyTorch's name
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self.T_max = _positive(T_max, "T_max", "CosineAnnealingLR")
+        self.eta_min = as_number(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 
 from .. import backend, dtypes
 from ..autograd import grad_mode
+from ..errors import as_number, check_callable
 from ..nn.module import zero_grads
 from ..tensor import Tensor
 
@@ -37,7 +38,7 @@ class Optimizer:
         self.param_groups: list[dict] = []
         self._scratch_buffers: dict[tuple, object] = {}  # (dtype, device) -> flat array
         self._scratch_views: dict[tuple, tuple] = {}  # (shape, dtype, device, count) -> views
-        if isinstance(params, Tensor):
+        if isinstance(params, Tensor) or not hasattr(params, "__iter__"):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
                 f"dicts, but got {type(params).__name__}"
@@ -55,6 +56,10 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         group = dict(param_group)
+        if "params" not in group:  # (a KeyError, as in PyTorch)
+            raise KeyError(
+                f"param_group must have 'params', the tensors to optimize; got keys {list(group)}"
+            )
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -67,14 +72,14 @@ class Optimizer:
         if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
             group["param_names"] = [name for name, _ in params]
             params = [p for _, p in params]
-        for p in params:
+        for i, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(
                     "optimizer can only optimize Tensors, but one of the params is "
                     f"{type(p).__name__}"
                 )
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor")
+                raise ValueError(f"can't optimize a non-leaf Tensor (params[{i}])")
         group["params"] = params
         for name, default in self.defaults.items():
             group.setdefault(name, default)
@@ -94,6 +99,7 @@ class Optimizer:
         model and returns the loss, which step returns."""
         loss = None
         if closure is not None:
+            check_callable(closure, "closure", "step")
             with grad_mode.enable_grad():
                 loss = closure()
         for group in self.param_groups:
@@ -128,7 +134,7 @@ class Optimizer:
         `step`) are cast to the parameter's dtype. The saved group settings (lr, ...)
         replace the current ones.
         """
-        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        saved_groups = copy.deepcopy(_saved_groups(state_dict))
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         for group, saved in zip(self.param_groups, saved_groups):
@@ -144,7 +150,7 @@ class Optimizer:
             )
         )
         state = {}
-        for key, value in state_dict["state"].items():
+        for key, value in _saved_state(state_dict).items():
             if key not in id_map:
                 continue
             param = id_map[key]
@@ -205,6 +211,41 @@ class Optimizer:
             flat[i * size : (i + 1) * size].reshape(shape) for i in range(count)
         )
         return views
+
+
+def check_hyperparameter(value, name: str, words: str, op: str, below=None):
+    """A hyperparameter: a number >= 0 (and < `below`), refused in PyTorch's words."""
+    value = as_number(value, name, op)
+    if not 0.0 <= value or (below is not None and not value < below):
+        raise ValueError(f"Invalid {words}: {value} ({op}: {name})")
+    return value
+
+
+def _saved_groups(state_dict) -> list:
+    """state_dict["param_groups"], checked to be what `state_dict()` makes."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+    for key in ("state", "param_groups"):
+        if key not in state_dict:  # (a KeyError, as in PyTorch)
+            raise KeyError(f"state_dict has no {key!r}; expected the keys of state_dict()")
+    groups = state_dict["param_groups"]
+    if not isinstance(groups, (list, tuple)) or not all(
+        isinstance(g, Mapping) and isinstance(g.get("params"), (list, tuple)) for g in groups
+    ):
+        raise TypeError(
+            "state_dict['param_groups'] must be a list of dicts, each with a list of 'params'"
+        )
+    return groups
+
+
+def _saved_state(state_dict) -> Mapping:
+    state = state_dict["state"]
+    if not isinstance(state, Mapping) or not all(isinstance(v, Mapping) for v in state.values()):
+        raise TypeError(
+            "state_dict['state'] must be a dict of each parameter's state (a dict), got "
+            f"{type(state).__name__}"
+        )
+    return state
 
 
 def _cast(param: Tensor, name: str, value):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import backend
+from ..errors import as_number, truth
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameter
 
 __all__ = ["SGD"]
 
@@ -31,12 +32,13 @@ class SGD(Optimizer):
         weight_decay: float = 0,
         nesterov: bool = False,
     ):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        lr = check_hyperparameter(lr, "lr", "learning rate", "SGD")
+        momentum = check_hyperparameter(momentum, "momentum", "momentum value", "SGD")
+        dampening = as_number(dampening, "dampening", "SGD")
+        weight_decay = check_hyperparameter(
+            weight_decay, "weight_decay", "weight_decay value", "SGD"
+        )
+        nesterov = truth(nesterov, "nesterov", "SGD")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(

@@ -6,6 +6,8 @@ import warnings
 
 from ... import backend, dtypes, ops
 from ...autograd.engine import Function
+from ...errors import as_number, check_bool
+from ...ops import elementwise, reduction  # the raw functions: backward runs on arrays
 from ...ops.shape import normalize_dim
 from ...tensor import Tensor
 from ._common import _require_float, _require_tensor
@@ -37,9 +39,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     accepted and ignored, as in `relu`.
     """
     _require_tensor(input, "input", "dropout")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    p = dropout_probability(p, "dropout")
+    if not check_bool(training, "training", "dropout") or p == 0.0:
         return input
     _require_float(input, "input", "dropout")
     xp = backend.xp_of(input.data)
@@ -51,6 +52,14 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         mask = (uniform >= p).astype(input.dtype)  # kept with probability 1 - p
         mask *= 1.0 / (1.0 - p)
     return Dropout.apply(input, mask=mask)
+
+
+def dropout_probability(p, op: str) -> float:
+    """p as a Python number in [0, 1] (shared with nn.Dropout, which checks it at once)."""
+    p = as_number(p, "p", op)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability p has to be between 0 and 1, but got {p}")
+    return p
 
 
 class Softmax(Function):
@@ -70,7 +79,7 @@ class Softmax(Function):
     def backward(self, g, x):  # dy_i/dx_j = y_i (delta_ij - y_j)
         y = self.output
         gy = g * y
-        return gy - y * ops.sum(gy, self.dim, keepdim=True)
+        return gy - y * reduction.sum(gy, self.dim, keepdim=True)
 
 
 class LogSoftmax(Function):
@@ -88,7 +97,7 @@ class LogSoftmax(Function):
         return z
 
     def backward(self, g, x):  # d/dx_j (x_i - lse) = delta_ij - softmax_j
-        return g - ops.exp(self.output) * ops.sum(g, self.dim, keepdim=True)
+        return g - elementwise.exp(self.output) * reduction.sum(g, self.dim, keepdim=True)
 
 
 def _softmax_dim(name: str, ndim: int) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from ... import backend, dtypes, ops
 from ...autograd import grad_mode
 from ...autograd.engine import Function
-from ...errors import DTypeError, OptionError, ShapeError
+from ...errors import DTypeError, OptionError, ShapeError, as_int, as_number
+from ...ops import elementwise, reduction  # the raw functions: backward runs on arrays
+from ...ops.shape import reshape
 from ...tensor import Tensor
 from ._activations import log_softmax, softmax
 from ._common import _constant, _needs_grad, _quiet, _reduction, _require_float, _require_tensor
@@ -186,7 +188,7 @@ class _PerPosition:
         elif self.reduction == "none" and self.squeezed:
             g = g.reshape((1,))
         if self.valid is not None:
-            g = ops.where(self.valid, g, 0)
+            g = elementwise.where(self.valid, g, 0)
         return g
 
 
@@ -209,7 +211,7 @@ class NllLoss(_PerPosition, Function):
             coefficient = -r if self.wy is None else -(r * self.wy)
             hit = backend.xp_of(self.index[1]).zeros(self.shape, dtype=dtypes.bool)
             hit[self.index] = True if self.valid is None else self.valid
-            grad = ops.where(hit, _at_class_dim(coefficient), 0)
+            grad = elementwise.where(hit, _at_class_dim(coefficient), 0)
         return grad.reshape(tuple(x.shape)), None, None
 
 
@@ -232,6 +234,8 @@ def nll_loss(
     tensor(1.)
     """
     op = "nll_loss"
+    if type(ignore_index) is not int:
+        ignore_index = as_int(ignore_index, "ignore_index", op)
     if not _usual_call(input, target, weight, reduction, (size_average, reduce)):
         reduction = _reduction(reduction, size_average, reduce, op)
         _check_class_input(input, op)
@@ -355,10 +359,10 @@ class CrossEntropy(_PerPosition, Function):
                 x, target = _batch_of_one(x), _batch_of_one(target)
             classes = self.shape[1]
             q = target if not self.eps else target * (1 - self.eps) + self.eps / classes
-            w = None if weight is None else ops.reshape(weight, self.weight.shape)
+            w = None if weight is None else reshape(weight, self.weight.shape)
             t = q if w is None else q * w
             p, logp = softmax(x, 1), log_softmax(x, 1)
-            grad_x = (p * ops.sum(t, 1, keepdim=True) - t) * r
+            grad_x = (p * reduction.sum(t, 1, keepdim=True) - t) * r
         else:
             q, t, p, logp, w = self.q, self.t, self.p, self.logp, self.weight
             grad_x = p * (t.sum(axis=1, keepdims=True) * r) - t * r
@@ -368,7 +372,7 @@ class CrossEntropy(_PerPosition, Function):
             grad_target = -(logp if w is None else logp * w) * (r * (1 - self.eps))
         if needs[2]:  # dloss/dw_c = -sum over positions of q_ic log p_ic
             every_but_classes = (0,) + tuple(range(2, logp.ndim))
-            grad_weight = -ops.sum(q * logp * r, every_but_classes)
+            grad_weight = -reduction.sum(q * logp * r, every_but_classes)
         return grad_x, grad_target, grad_weight
 
 
@@ -396,10 +400,14 @@ def cross_entropy(
     """
     op = "cross_entropy"
     legacy = (size_average, reduce)
-    if not (label_smoothing == 0 and _usual_call(input, target, weight, reduction, legacy)):
+    if type(ignore_index) is not int:
+        ignore_index = as_int(ignore_index, "ignore_index", op)
+    usual = type(label_smoothing) in (float, int) and label_smoothing == 0
+    if not (usual and _usual_call(input, target, weight, reduction, legacy)):
         reduction = _reduction(reduction, size_average, reduce, op)
         _check_class_input(input, op)
         _require_tensor(target, "target", op)
+        label_smoothing = as_number(label_smoothing, "label_smoothing", op)
         if not label_smoothing <= 1.0:
             raise OptionError(f"{op}: label_smoothing must be at most 1, got {label_smoothing}")
         label_smoothing = max(float(label_smoothing), 0.0)  # PyTorch: below 0 means none

@@ -5,21 +5,14 @@ from __future__ import annotations
 import contextlib
 import warnings
 
-from ... import backend, dtypes
+from ... import backend
 from ...autograd import grad_mode
 from ...autograd.engine import Function
-from ...errors import DTypeError
+from ...ops.arithmetic import require_float, require_tensor
 from ...tensor import Tensor
 
-
-def _require_tensor(x, name: str, op: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
-
-
-def _require_float(x: Tensor, name: str, op: str) -> None:
-    if not dtypes.is_floating(x.dtype):
-        raise DTypeError(f"{op}: {name} must have a floating point dtype, got {x.dtype}")
+# The checks every function here starts with (shared with minigrad's ops).
+_require_tensor, _require_float = require_tensor, require_float
 
 
 def _needs_grad(fn: Function) -> list[bool]:

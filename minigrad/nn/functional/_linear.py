@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ... import backend
 from ...autograd.engine import Function
 from ...errors import DTypeError, ShapeError
@@ -13,7 +15,7 @@ class Linear(Function):
     """y = x W^T + b in one entry: x (*, in), W (out, in) or (in,), b broadcast to y."""
 
     def forward(self, x, weight, bias):
-        rows = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x  # one GEMM, not a batch of them
+        rows = _rows(x) if x.ndim > 2 else x  # one GEMM, not a batch of them
         out = rows @ weight.T
         if rows is not x:
             out = out.reshape(x.shape[:-1] + out.shape[1:])
@@ -36,8 +38,8 @@ class Linear(Function):
         if need_w:  # dL/dW = G^T x, summed over every leading dim
             # Reshape only where needed: a reshaped result is a view, and the engine copies
             # views before storing them in .grad.
-            rows_g = g2 if g2.ndim == 2 else g2.reshape((-1, w2.shape[0]))
-            rows_x = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
+            rows_g = g2 if g2.ndim == 2 else _rows(g2)
+            rows_x = x if x.ndim == 2 else _rows(x)
             grad_w = rows_g.T @ rows_x
             if weight.ndim != 2:
                 grad_w = grad_w.reshape(tuple(weight.shape))
@@ -45,6 +47,12 @@ class Linear(Function):
         if need_b:  # dL/db = G summed over the batch (the engine sums any other broadcast)
             grad_b = g.sum(0) if g.ndim == 2 and bias.ndim == 1 else g
         return grad_x, grad_w, grad_b
+
+
+def _rows(a):
+    """(*, n) as a matrix (prod(*), n). (Not reshape(-1, n): with a size of 0 it is ambiguous,
+    and a 1-D x is (n,), one row.)"""
+    return a.reshape((math.prod(a.shape[:-1]), a.shape[-1]))
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

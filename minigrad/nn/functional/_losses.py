@@ -7,7 +7,8 @@ import warnings
 
 from ... import backend, dtypes, ops
 from ...autograd.engine import Function
-from ...errors import DTypeError, ShapeError
+from ...errors import DTypeError, OptionError, ShapeError, as_int
+from ...ops import elementwise  # the raw functions: backward runs on arrays
 from ...tensor import Tensor
 from ._common import (
     _broadcasts_to,
@@ -23,7 +24,7 @@ from ._common import (
 
 def _softplus_neg(x):
     """log(1 + e^-x) = -log sigmoid(x), without overflow (arrays or Tensors)."""
-    return ops.relu(-x) + ops.log(ops.exp(-ops.abs(x)) + 1)
+    return elementwise.relu(-x) + elementwise.log(elementwise.exp(-elementwise.abs(x)) + 1)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -48,10 +49,10 @@ class BinaryCrossEntropyWithLogits(Function):
             r = r * weight
         need_target = _needs_grad(self)[1]
         if pos_weight is None:  # sigmoid(x) - t
-            grad_x = (ops.sigmoid(x) - target) * r
+            grad_x = (elementwise.sigmoid(x) - target) * r
         else:  # (1 - t) - (1 + (pw - 1) t)(1 - sigmoid(x))
             log_weight = (pos_weight - 1) * target + 1
-            grad_x = ((1 - target) - log_weight * (1 - ops.sigmoid(x))) * r
+            grad_x = ((1 - target) - log_weight * (1 - elementwise.sigmoid(x))) * r
         grad_target = None
         if need_target:  # -x + (pw - 1) log(1 + e^-x)
             slope = -x if pos_weight is None else (pos_weight - 1) * _softplus_neg(x) - x
@@ -168,23 +169,28 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     _require_tensor(tensor, "tensor", "one_hot")
     if tensor.dtype != dtypes.int64:
         raise DTypeError(f"one_hot: expected an int64 index tensor, got {tensor.dtype}")
+    num_classes = as_int(num_classes, "num_classes", "one_hot")
     data = tensor.data
     xp = backend.xp_of(data)
     if num_classes == -1:
         if data.size == 0:
-            raise ValueError(
+            raise OptionError(
                 "one_hot: cannot infer num_classes from an empty tensor; pass num_classes"
             )
         num_classes = int(data.max()) + 1
     if data.size:
         low, high = int(data.min()), int(data.max())
         if low < 0:
-            raise IndexError(f"one_hot: class values must be non-negative, got {low}")
+            raise IndexError(f"one_hot: tensor holds class {low}; class values must be >= 0")
         if high >= num_classes:
             raise IndexError(
-                f"one_hot: class values must be smaller than num_classes={num_classes}, got {high}"
+                f"one_hot: tensor holds class {high}; class values must be smaller than "
+                f"num_classes={num_classes}"
             )
     elif num_classes < 0:
         raise ValueError(f"one_hot: num_classes must be -1 or >= 0, got {num_classes}")
-    out = (data[..., None] == xp.arange(num_classes)).astype(dtypes.int64)
+    try:
+        out = (data[..., None] == xp.arange(num_classes)).astype(dtypes.int64)
+    except (ValueError, MemoryError) as error:  # numpy's refusal of so many classes
+        raise OptionError(f"one_hot: num_classes={num_classes} is too large: {error}") from None
     return Tensor._make(out, False)
