@@ -4,6 +4,8 @@ A tape-based reverse-mode autograd engine over numpy (CPU) or cupy (CUDA) arrays
 PyTorch-shaped API: `import minigrad as mg`, then `mg.tensor`, `mg.nn`, `mg.optim`, ...
 """
 
+import operator
+
 from .tensor import Tensor  # first: see the end of tensor.py
 from . import autograd, backend, cuda, dtypes  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -71,9 +73,10 @@ from . import viz  # noqa: E402
 from .serialization import load, save
 
 
-def eq(a, b) -> Tensor:
-    """Elementwise a == b (a bool tensor)."""
-    return a == b
+def eq(input, other) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Elementwise input == other (a bool tensor); input must be a Tensor."""
+    ops.require_tensor(input, "input", "eq")
+    return ops.compare(operator.eq, input, other)
 
 
 __version__ = "0.1.0"

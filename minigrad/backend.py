@@ -54,7 +54,8 @@ def cuda_available() -> bool:
 
 
 class Device:
-    """Where a tensor's data lives: `Device('cpu')` (numpy) or `Device('cuda', 0)` (cupy).
+    """Where a tensor's data lives: `Device('cpu')` (numpy) or `Device('cuda', 0)` (cupy);
+    `mg.device('cuda:1')` parses the string, as torch.device does.
 
     Compares equal to its string form, so `t.device == 'cpu'` reads naturally.
     """
@@ -62,6 +63,13 @@ class Device:
     __slots__ = ("type", "index")
 
     def __init__(self, type: str, index: int | None = None):
+        if index is None and isinstance(type, str) and type not in ("cpu", "cuda"):
+            parsed = as_device(type)  # 'cuda:1', 'cpu:0'; raises on anything else
+            type, index = parsed.type, parsed.index
+        elif type not in ("cpu", "cuda"):
+            raise ValueError(f"device: expected type 'cpu' or 'cuda', got {type!r}")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError(f"device: index must be an int, got {index.__class__.__name__}")
         self.type = type
         self.index = index
 
@@ -99,7 +107,7 @@ def as_device(device: str | Device | None) -> Device:
     if not isinstance(device, str):
         raise TypeError(f"device must be a str like 'cpu' or 'cuda:0', got {type(device).__name__}")
     kind, _, index = device.partition(":")
-    if kind == "cpu" and not index:
+    if kind == "cpu" and index in ("", "0"):  # (one CPU device: 'cpu:0' is it too)
         return CPU
     if kind == "cuda":
         if index and not index.isdigit():
@@ -245,5 +253,7 @@ def manual_seed(seed: int) -> None:
     global _seed
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-    _seed = seed
+    if not -(2**63) <= seed < 2**64:  # PyTorch's range; a negative seed wraps around
+        raise ValueError(f"manual_seed: seed must be in [-2**63, 2**64), got {seed}")
+    _seed = seed % 2**64
     _generators.clear()

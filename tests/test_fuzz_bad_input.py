@@ -629,10 +629,7 @@ def generate(group: str, seed: int = SEED):
 
 
 # Groups whose fixes belong to code being reworked elsewhere: run, reported, not yet required.
-PENDING = {
-    "grad": "mg.autograd.grad's own checks (outputs that are not tensors, allow_unused that is "
-    "not a bool) belong in minigrad/autograd/hooks.py",
-}
+PENDING: dict[str, str] = {}  # group -> why it is expected to fail, while it does
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def test_devices_parse_and_compare():
     assert mg.device("cpu") == "cpu"
     assert str(mg.backend.as_device("cuda")) == "cuda:0"
     assert mg.backend.as_device("cuda:1").index == 1
-    for bad in ("gpu", "cuda:x", "cpu:0"):
+    for bad in ("gpu", "cuda:x", "cpu:1"):  # (cpu:0 is the CPU, as in torch)
         with pytest.raises(ValueError, match="device"):
             mg.tensor([1.0], device=bad)
 
@@ -281,3 +281,28 @@ def test_tensor_methods_name_their_arguments():
         mg.zeros(2, dtype=mg.int64).normal_()
     with pytest.raises(TypeError, match="requires_grad must be a bool"):
         mg.ones(2).requires_grad_("yes")
+
+
+def test_devices_parse_as_torch_device_does():
+    assert mg.device("cpu:0") == mg.device("cpu") == "cpu"
+    assert repr(mg.device("cuda:1")) == "device(type='cuda', index=1)"
+    for bad in ("gpu", "cuda:x", "cpu:1"):
+        with pytest.raises(ValueError, match="device: expected"):
+            mg.device(bad)
+    with pytest.raises(TypeError, match="index must be an int, got str"):
+        mg.device("cuda", "1")
+
+
+def test_manual_seed_takes_pytorchs_range():
+    mg.manual_seed(-1)  # wraps around, as in PyTorch
+    a = mg.rand(3).tolist()
+    mg.manual_seed(2**64 - 1)
+    assert mg.rand(3).tolist() == a
+    with pytest.raises(ValueError, match=r"seed must be in \[-2\*\*63, 2\*\*64\)"):
+        mg.manual_seed(2**70)
+
+
+def test_eq_is_elementwise_and_needs_a_tensor():
+    assert mg.eq(mg.tensor([1, 2]), 2).tolist() == [False, True]
+    with pytest.raises(TypeError, match="eq: input must be a Tensor, got list"):
+        mg.eq([1, 2], 2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 
+from ..errors import check_bool
 from ..tensor import Tensor, _initial_gradient
 from . import engine
 
@@ -108,9 +109,19 @@ def grad(
     grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for name, flag in (("create_graph", create_graph), ("allow_unused", allow_unused)):
+        check_bool(flag, name, "grad")
+    if retain_graph is not None:
+        check_bool(retain_graph, "retain_graph", "grad")
+    for name, tensors in (("outputs", outputs), ("inputs", inputs)):
+        if not tensors:
+            raise ValueError(f"grad: {name} must not be empty")
+        for i, x in enumerate(tensors):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"grad: {name}[{i}] must be a Tensor, got {type(x).__name__}")
     for i, x in enumerate(inputs):
-        if not isinstance(x, Tensor) or not x.requires_grad:
-            raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] is not a Tensor that requires grad")
     roots, seeds = [], []
     for out, seed in zip(outputs, grad_outputs):
         if out.requires_grad:
