@@ -210,7 +210,7 @@ class MinigradMLP:
         self.model = nn.Sequential(*layers)
         params = list(self.model.parameters())
         for p, value in zip(params, [a for pair in weights for a in pair]):
-            p.data[...] = value
+            p.array[...] = value
         self.model.to(device)
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR)
 

@@ -70,7 +70,7 @@ def stripped_runner(weights, in_place_sgd: bool):
     runner = bench.MinigradMLP(weights, "cpu")
     params = [(m.weight, m.bias) for m in runner.model.modules() if isinstance(m, nn.Linear)]
     flat = [p for pair in params for p in pair]
-    scratch = [p.data.copy() for p in flat]
+    scratch = [p.array.copy() for p in flat]
 
     def epoch(order):
         for xb, yb in runner.loader:
@@ -79,17 +79,17 @@ def stripped_runner(weights, in_place_sgd: bool):
                 h = Linear.apply(h, w, b)
                 if i < len(params) - 1:
                     h = Relu.apply(h)
-            loss = BareCrossEntropy.apply(h, yb.data)
+            loss = BareCrossEntropy.apply(h, yb.array)
             for p in flat:
                 p.grad = None
             bare_backward(loss)
             for p, tmp in zip(flat, scratch):
-                g = p.grad.data
+                g = p.grad.array
                 if in_place_sgd:
                     g *= bench.LR
-                    p.data -= g
+                    p.array -= g
                 else:
-                    p.data -= np.multiply(g, bench.LR, out=tmp)
+                    p.array -= np.multiply(g, bench.LR, out=tmp)
         return loss
 
     runner.epoch = epoch

@@ -116,7 +116,7 @@ def _encode(obj, where: tuple, arrays: dict):
     if isinstance(obj, Tensor) or backend.is_array(obj):
         if isinstance(obj, np.ma.MaskedArray):  # np.asarray would silently drop the mask
             raise TypeError(f"save: cannot store a masked array at {_show(where)}")
-        array = backend.to_host(obj.data if isinstance(obj, Tensor) else obj)
+        array = backend.to_host(obj.array if isinstance(obj, Tensor) else obj)
         if array.dtype.newbyteorder("=") not in _STORABLE:
             raise TypeError(f"save: cannot store arrays of dtype {array.dtype} at {_show(where)}")
         name = ".".join(str(k) for k in where) or "tensor"

@@ -1,13 +1,14 @@
 """Tensor: an array (numpy or cupy) plus what autograd needs to know about it.
 
-A Tensor holds `data` (the array), `requires_grad`, `grad` (a Tensor, filled by backward),
+A Tensor holds `array` (numpy or cupy), `requires_grad`, `grad` (a Tensor, filled by backward),
 and `_fn`, the tape entry that produced it (None for leaves: tensors made by the user).
 Its operators and methods are thin calls into `minigrad.ops`, where each op's forward and
 backward live side by side.
 
-Where minigrad differs from PyTorch: `t.data` is the raw numpy/cupy array (PyTorch returns a
-detached Tensor), `.numpy()` copies a GPU tensor to the host instead of raising, and writing
-into a tensor that is part of a recorded graph (`t[i] = v`) is refused rather than recorded.
+Where minigrad differs from PyTorch: `.numpy()` copies a GPU tensor to the host instead of
+raising, and writing into a tensor that is part of a recorded graph (`t[i] = v`) is refused
+rather than recorded. `t.array`, the raw numpy/cupy array, is minigrad's window into its
+internals; `t.data` is PyTorch's (a Tensor sharing t's memory that does not require grad).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .errors import (
 
 
 class Tensor:
-    __slots__ = ("__weakref__", "_fn", "_grad", "_hooks", "data", "requires_grad")
+    __slots__ = ("__weakref__", "_fn", "_grad", "_hooks", "array", "requires_grad")
     __array_ufunc__ = None  # numpy must hand `array * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # == is elementwise, so hash by identity
 
@@ -40,7 +41,7 @@ class Tensor:
         device=None,
         requires_grad: bool = False,
     ):
-        self.data = _as_array(data, dtype, device)
+        self.array = _as_array(data, dtype, device)
         self._grad = None
         self.requires_grad = False
         self._fn = None
@@ -52,7 +53,7 @@ class Tensor:
     def _make(cls, array, requires_grad: bool) -> Tensor:
         """Wrap an array without checks or copies (the ops' fast path)."""
         t = object.__new__(Tensor)
-        t.data = array
+        t.array = array
         t._grad = None
         t.requires_grad = requires_grad
         t._fn = None
@@ -62,19 +63,19 @@ class Tensor:
     # ----- what it is -------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> backend.Device:
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_cuda(self) -> bool:
@@ -83,6 +84,24 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self._fn is None
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a Tensor that shares its memory and never requires grad,
+        as in PyTorch: writes through it (`p.data -= lr * p.grad`) are not recorded. The raw
+        numpy/cupy array is `.array`."""
+        return Tensor._make(self.array, False)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other`: t holds other's array from now on (PyTorch swaps the storage)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {_described(value)}")
+        if backend.device_of(value.array) != self.device:
+            raise RuntimeError(
+                f"data: the new data is on {value.device} but this tensor is on {self.device}"
+            )
+        self.array = value.array
 
     @property
     def grad(self):
@@ -111,7 +130,7 @@ class Tensor:
         return self.shape[axis]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def dim(self) -> int:
         return self.ndim
@@ -132,28 +151,28 @@ class Tensor:
                 "Can't call numpy() on a Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return backend.to_host(self.data)
+        return backend.to_host(self.array)
 
     def __array__(self, dtype=None, copy=None):
-        array = backend.to_host(self.data)
+        array = backend.to_host(self.array)
         return array if dtype is None else array.astype(dtype)
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(
-                f"item: a Tensor with {self.data.size} elements cannot be converted to a scalar"
+                f"item: a Tensor with {self.array.size} elements cannot be converted to a scalar"
             )
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return backend.to_host(self.data).tolist()
+        return backend.to_host(self.array).tolist()
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of a Tensor with {self.data.size} values is ambiguous"
+                f"Boolean value of a Tensor with {self.array.size} values is ambiguous"
             )
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -162,7 +181,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "biu" or self.data.size != 1:
+        if self.dtype.kind not in "biu" or self.array.size != 1:
             raise TypeError(
                 "only integer tensors of a single element can be converted to an index; this "
                 f"tensor has dtype {self.dtype} and shape {self.shape}"
@@ -221,7 +240,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut off from the tape (no copy)."""
-        return Tensor._make(self.data, False)
+        return Tensor._make(self.array, False)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` during backward."""
@@ -262,7 +281,7 @@ class Tensor:
         if grad_mode.state.grad_enabled and (self.requires_grad or self._fn is not None):
             raise RuntimeError(
                 f"{op}: a tensor that requires grad (this tensor) cannot be modified in place "
-                "while grad mode is on; wrap the update in mg.no_grad() or use .data"
+                "while grad mode is on; wrap the update in mg.no_grad() or use .array"
             )
 
     def __setitem__(self, key, value) -> None:
@@ -270,11 +289,11 @@ class Tensor:
         from .ops.arithmetic import check_operand
         from .ops.indexing import _as_index
 
-        value = value.data if isinstance(value, Tensor) else value
+        value = value.array if isinstance(value, Tensor) else value
         check_operand("__setitem__", "value", value)
         index = _as_index(key)
         try:
-            self.data[index] = value
+            self.array[index] = value
         except (ValueError, OverflowError) as error:  # numpy's, naming neither argument
             raise OptionError(
                 f"__setitem__: value {_described(value)} cannot be written into this tensor "
@@ -283,7 +302,7 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         self._check_writable("zero_")
-        self.data.fill(0)
+        self.array.fill(0)
         return self
 
     def fill_(self, value) -> Tensor:
@@ -294,7 +313,7 @@ class Tensor:
         """Set every element to the number `value` (fill_, and nn.init.constant_)."""
         value = as_number(value, name, op)
         try:
-            self.data.fill(value)
+            self.array.fill(value)
         except OverflowError:
             raise OptionError(
                 f"{op}: {name} {value} does not fit this tensor's dtype {self.dtype}"
@@ -306,11 +325,11 @@ class Tensor:
         from .ops.arithmetic import check_operand
 
         check_operand("copy_", "src", src)  # a Tensor, an array or a number, as in PyTorch
-        src_array = src.data if isinstance(src, Tensor) else src
+        src_array = src.array if isinstance(src, Tensor) else src
         if backend.is_array(src_array):
             src_array = backend.move(src_array, self.device)
         try:
-            self.data[...] = src_array
+            self.array[...] = src_array
         except (ValueError, OverflowError):
             raise ShapeError(
                 f"copy_: src {_described(src)} does not broadcast to this tensor's shape "
@@ -323,7 +342,7 @@ class Tensor:
         low, high = check_range(low, high, ("low", "high"), "uniform_")
         self._require_float("uniform_")
         rng = backend.generator(self.device)
-        self.data[...] = rng.uniform(low, high, self.shape)
+        self.array[...] = rng.uniform(low, high, self.shape)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -331,7 +350,7 @@ class Tensor:
         mean, std = as_number(mean, "mean", "normal_"), check_std(std, "normal_")
         self._require_float("normal_")
         rng = backend.generator(self.device)
-        self.data[...] = rng.normal(mean, std, self.shape)
+        self.array[...] = rng.normal(mean, std, self.shape)
         return self
 
     def _require_float(self, op: str) -> None:
@@ -340,7 +359,7 @@ class Tensor:
 
     # ----- printing -----------------------------------------------------------------------
     def __repr__(self) -> str:
-        host = backend.to_host(self.data)
+        host = backend.to_host(self.array)
         float_mode = "fixed"
         if host.dtype.kind != "f" or not host.size or (host == host.round()).all():
             float_mode = "unique"
@@ -425,7 +444,7 @@ class Tensor:
                 f"{name}: the result type {result.dtype} can't be cast to this tensor's dtype "
                 f"{self.dtype}"
             )
-        self.data[...] = result.data
+        self.array[...] = result.array
         return self
 
     def __pow__(self, exponent):
@@ -489,8 +508,8 @@ class Tensor:
         """Logical not of a bool tensor, bitwise not of an integer one (never recorded)."""
         if self.dtype.kind not in "biu":
             raise DTypeError(f"~: input must be a bool or integer tensor, got {self.dtype}")
-        xp = backend.xp_of(self.data)
-        return Tensor._make(xp.asarray(xp.invert(self.data)), False)  # (0-d: not a scalar)
+        xp = backend.xp_of(self.array)
+        return Tensor._make(xp.asarray(xp.invert(self.array)), False)  # (0-d: not a scalar)
 
     def eq(self, other):
         return ops.compare(operator.eq, self, other)  # (other checked: a method, not ==)
@@ -661,7 +680,7 @@ def _as_array(data, dtype, device):
     torch.tensor). A cupy array gives a GPU tensor unless `device` says otherwise.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype)
     if backend.is_array(data) or isinstance(data, backend.numpy.generic):
@@ -724,8 +743,8 @@ def _check_grad(t: Tensor, grad) -> None:
     (an optimizer step would otherwise fail, or broadcast, far from the assignment)."""
     data = getattr(grad, "data", None)
     if (
-        type(grad) is Tensor and data.shape == t.data.shape and data.dtype == t.data.dtype
-        and type(data) is type(t.data)
+        type(grad) is Tensor and data.shape == t.array.shape and data.dtype == t.array.dtype
+        and type(data) is type(t.array)
         and (type(data) is backend.numpy.ndarray or grad.device == t.device)
     ):  # fmt: skip
         return  # the usual assignment (the engine's), checked in one expression
@@ -761,12 +780,12 @@ def _leaves(inputs) -> tuple | None:
 def _initial_gradient(root: Tensor, gradient, caller: str):
     """The gradient that seeds backward at `root`, checked against it."""
     if gradient is None:
-        if root.data.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(
                 f"{caller}: grad can be implicitly created only for scalar outputs; pass "
                 f"gradient= for an output of shape {root.shape}"
             )
-        one = backend.xp_of(root.data).empty(root.data.shape, root.data.dtype)
+        one = backend.xp_of(root.array).empty(root.array.shape, root.array.dtype)
         one.fill(1)  # (cheaper than xp.ones, which costs a microsecond for one element)
         return Tensor._make(one, False)
     if not isinstance(gradient, Tensor):  # a number or an array, in the output's dtype

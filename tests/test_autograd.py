@@ -356,7 +356,7 @@ def test_grad_runs_leaf_hooks_and_takes_repeated_inputs(device):
         inputs = [x, x] if repeated == "leaf" else [y, y]
         first, second = mg.autograd.grad((y * y).sum(), inputs)
         assert first.tolist() == second.tolist() == [2.0, 4.0]
-        assert first.data is not second.data  # each its own array
+        assert first.array is not second.array  # each its own array
 
 
 # ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------

@@ -95,7 +95,7 @@ def test_sequential_batches_are_views_and_shuffled_ones_one_gather_each():
 
     counting = Counting(*ds.tensors)
     x, _ = next(iter(DataLoader(counting, batch_size=8)))
-    assert np.shares_memory(x.data, ds.tensors[0].data)  # a slice: no copy
+    assert np.shares_memory(x.array, ds.tensors[0].array)  # a slice: no copy
     calls.clear()
     assert len(list(DataLoader(counting, batch_size=8, shuffle=True, seed=0))) == 3
     assert len(calls) == 3  # one call, one index array, per batch
@@ -146,7 +146,7 @@ def test_dataset_base_class_must_be_implemented():
 def test_a_zero_dim_index_gives_tensors_of_arrays():
     x, y = TensorDataset(mg.randn(4, 2), mg.arange(4))[mg.tensor(1)]
     assert x.shape == (2,) and y.shape == () and y.item() == 1
-    assert type(y.data) is np.ndarray  # was a numpy scalar inside a Tensor
+    assert type(y.array) is np.ndarray  # was a numpy scalar inside a Tensor
 
 
 def test_data_arguments_are_checked_by_name():

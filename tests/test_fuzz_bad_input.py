@@ -601,8 +601,8 @@ def judge_result(spec: Spec, result) -> str | None:
     if spec.returns == "tensor" and not list(_tensors(result)):
         return f"returned {type(result).__name__}, not a Tensor"
     for t in _tensors(result):
-        if type(t.data) is not np.ndarray or t.data.dtype not in dtypes._SUPPORTED:
-            return f"returned a Tensor holding {type(t.data).__name__} of {t.data.dtype}"
+        if type(t.array) is not np.ndarray or t.array.dtype not in dtypes._SUPPORTED:
+            return f"returned a Tensor holding {type(t.array).__name__} of {t.array.dtype}"
         if t.requires_grad and t.grad_fn is not None:
             try:
                 t.backward(mg.ones_like(t), retain_graph=True)

@@ -38,7 +38,7 @@ def test_parameter_shares_data_and_requires_grad():
     t = mg.ones(2, 3)
     p = Parameter(t)
     assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p.array is t.array
     assert not Parameter(t, requires_grad=False).requires_grad
     assert Parameter().shape == (0,)
     assert type(p * 2) is mg.Tensor  # results of ops are plain tensors
@@ -188,8 +188,8 @@ def test_deepcopy_gives_independent_parameters():
     net = Net()
     twin = copy.deepcopy(net)
     assert isinstance(twin.head.weight, Parameter)
-    twin.head.weight.data += 1
-    assert not np.allclose(twin.head.weight.data, net.head.weight.data)
+    twin.head.weight.array += 1
+    assert not np.allclose(twin.head.weight.array, net.head.weight.array)
 
 
 # ----- state_dict ---------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_state_dict_names_and_sharing():
         "body.0.scale", "body.0.steps", "body.0.fc.weight", "body.0.fc.bias", "head.weight"
     ]  # fmt: skip  (own parameters, then persistent buffers, then children, as in PyTorch)
     assert not sd["head.weight"].requires_grad
-    assert sd["head.weight"].data is net.head.weight.data  # shares memory, like PyTorch
+    assert sd["head.weight"].array is net.head.weight.array  # shares memory, like PyTorch
     assert net.state_dict(keep_vars=True)["head.weight"] is net.head.weight
 
 
@@ -211,7 +211,7 @@ def test_load_state_dict_copies_values(device):
     assert result.missing_keys == [] and result.unexpected_keys == []
     for a, b in zip(src.parameters(), dst.parameters()):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
-        assert b.device == device and b.data is not a.data
+        assert b.device == device and b.array is not a.array
     weight = dst.head.weight
     dst.load_state_dict({k: v.numpy() for k, v in src.state_dict().items()})  # arrays work too
     assert dst.head.weight is weight

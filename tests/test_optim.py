@@ -136,13 +136,13 @@ def test_defaults_are_pytorchs():
 )
 def test_steps_update_in_place_and_leave_grad_alone(make, device):
     p = Parameter(mg.randn(300, 100, device=device))
-    array = p.data
+    array = p.array
     grad = mg.randn(300, 100, device=device)
     p.grad = grad
     grad_before = grad.numpy().copy()
     opt = make([p])
     opt.step()  # the first step may allocate state and scratch buffers
-    assert p.data is array and p.grad is grad
+    assert p.array is array and p.grad is grad
     np.testing.assert_array_equal(grad.numpy(), grad_before)
     if device == "cpu":  # later steps allocate no array of the parameter's size
         tracemalloc.start()
@@ -150,7 +150,7 @@ def test_steps_update_in_place_and_leave_grad_alone(make, device):
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert peak < array.nbytes // 4
-    assert p.data is array
+    assert p.array is array
 
 
 
@@ -175,7 +175,7 @@ def test_updates_done_block_by_block_equal_whole_ones(make, device, monkeypatch)
     def train(block):
         monkeypatch.setattr(optim.optimizer, "BLOCK", block)
         params = [Parameter(mg.tensor(v, device=device)) for v in values]
-        params[-1].data = params[-1].data.T.copy().T  # strided: (5, 7) stored column-major
+        params[-1].array = params[-1].array.T.copy().T  # strided: (5, 7) stored column-major
         opt = make(params)
         for step_grads in grads:
             for p, g in zip(params, step_grads):
@@ -261,7 +261,7 @@ def _trained_pair(make):
     for g in ([0.5, 1.0], [-1.0, 0.25]):
         p.grad = mg.tensor(g)
         opt.step()
-    q.data[...] = p.data
+    q.array[...] = p.array
     return p, opt, q, make([q])
 
 

@@ -151,7 +151,7 @@ def test_in_place_operators_update_the_same_tensor():
     """The hand-written SGD step: `w -= lr * w.grad` under no_grad keeps `w` a parameter."""
     w = mg.tensor([1.0, 2.0], requires_grad=True)
     (w * w).sum().backward()
-    same, view = w, w.data[:1]
+    same, view = w, w.array[:1]
     with mg.no_grad():
         w -= 0.25 * w.grad
     assert w is same and w.requires_grad and w.tolist() == [0.5, 1.0] and view.tolist() == [0.5]
@@ -306,3 +306,27 @@ def test_eq_is_elementwise_and_needs_a_tensor():
     assert mg.eq(mg.tensor([1, 2]), 2).tolist() == [False, True]
     with pytest.raises(TypeError, match="eq: input must be a Tensor, got list"):
         mg.eq([1, 2], 2)
+
+
+def test_data_is_a_tensor_sharing_memory_as_in_pytorch():
+    w = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, mg.Tensor) and not d.requires_grad and d.is_leaf
+    (w * w).sum().backward()
+    w.data -= 0.5 * w.grad.data  # hand-written SGD, outside no_grad, as PyTorch code does
+    assert w.tolist() == [0.0, 0.0, 0.0] and w.requires_grad and w.is_leaf
+    d[0] = 7.0  # writes through .data reach w
+    assert w.tolist() == [7.0, 0.0, 0.0]
+    out = mg.tensor([[0.1, 0.9], [0.8, 0.2]], requires_grad=True) * 1
+    assert out.data.max(1)[1].tolist() == [1, 0]  # the argmax, not a value
+    w.data = mg.tensor([4.0, 5.0])  # swaps the array, as PyTorch swaps the storage
+    assert w.tolist() == [4.0, 5.0] and w.requires_grad
+    with pytest.raises(TypeError, match="data: expected a Tensor, got list"):
+        w.data = [1.0]
+
+
+def test_numpy_shares_memory_with_a_cpu_tensor():
+    t = mg.zeros(3)
+    t.numpy()[1] = 5.0
+    assert t.tolist() == [0.0, 5.0, 0.0]
+    assert np.shares_memory(t.numpy(), t.array)

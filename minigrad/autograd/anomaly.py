@@ -74,7 +74,7 @@ class detect_anomaly(grad_mode.Watcher):
         site = None
         if fn.seq >= 0:  # recorded: remember who called it, for errors found in backward
             site = fn.site = user_site()
-        bad = self.check_forward and non_finite(result.data)
+        bad = self.check_forward and non_finite(result.array)
         if bad:
             site = site or user_site()
             raise AnomalyError(
@@ -90,7 +90,7 @@ class detect_anomaly(grad_mode.Watcher):
         """Called by the engine after each replayed entry: check the gradients it returned."""
         self.replaying_now.pop()
         for i, g in enumerate(input_grads):
-            bad = None if g is None else non_finite(g.data if isinstance(g, Tensor) else g)
+            bad = None if g is None else non_finite(g.array if isinstance(g, Tensor) else g)
             if bad:
                 site = getattr(fn, "site", None)
                 where = (

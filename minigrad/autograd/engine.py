@@ -42,8 +42,8 @@ def backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, 
     replay = None if inputs is None else _leading_to(tape, inputs)
     totals = {}  # entry or leaf -> the sum of the gradients it has received so far
     for root, grad in zip(roots, grads):
-        _receive(totals, root, grad if create_graph else grad.data)
-    taken = {id(grad.data) for grad in grads}  # arrays a .grad must not share: the caller's,
+        _receive(totals, root, grad if create_graph else grad.array)
+    taken = {id(grad.array) for grad in grads}  # arrays a .grad must not share: the caller's,
     deliver = (inputs, create_graph, accumulate, taken)  # then each one given to a .grad
     watchers = _mode.watchers  # (detect_anomaly, trace_backward; usually none)
     with grad_mode.set_grad_enabled(create_graph):
@@ -122,7 +122,7 @@ def _receive(totals: dict, x, grad) -> None:
     """Add `grad` to what input `x` (its entry, or x itself if a leaf) has received so far."""
     if not isinstance(x, Tensor) or not x.requires_grad:
         return
-    array = x.data
+    array = x.array
     if grad.shape != array.shape:  # x was broadcast in the forward: sum the copies back
         grad = grad.sum_to_size(array.shape) if isinstance(grad, Tensor) else (
             backend.sum_to(grad, array.shape))  # fmt: skip
@@ -146,7 +146,7 @@ def _deliver(leaves, totals: dict, inputs, create_graph, accumulate, taken: set)
         if create_graph:  # out of place, so that .grad is itself differentiable
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         elif leaf.grad is not None:
-            leaf.grad.data += grad  # in place: a .grad's array is never shared (below)
+            leaf.grad.array += grad  # in place: a .grad's array is never shared (below)
         else:  # a formula may pass a gradient on unchanged (add, reshape): copy if shared
             if grad.base is not None or id(grad) in taken:
                 grad = grad.copy()
@@ -161,7 +161,7 @@ def run_hooks(hooks, grad, create_graph: bool):
         new = hook(t)
         if new is not None:
             t = new
-    return t if create_graph else t.data
+    return t if create_graph else t.array
 
 
 class Function:
@@ -196,7 +196,7 @@ class Function:
         arrays, first, needs_grad = [], None, False
         for a in args:
             if isinstance(a, Tensor):
-                data = a.data
+                data = a.array
                 if first is None:
                     first = data
                 elif type(data) is not type(first) or (

@@ -50,7 +50,7 @@ def _check_inputs(fn, inputs: Sequence, eps, caller: str) -> tuple[Tensor, ...]:
 
 def _snapshot(fn, inputs):
     """fn's outputs as float64 host copies (outputs may be views of the inputs' memory)."""
-    return [backend.to_host(o.data).astype("float64") for o in _outputs(fn, inputs)]
+    return [backend.to_host(o.array).astype("float64") for o in _outputs(fn, inputs)]
 
 
 def _numerical_jacobians(fn, inputs, eps):
@@ -61,7 +61,7 @@ def _numerical_jacobians(fn, inputs, eps):
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.data.reshape(-1)  # a view: writing into it perturbs x
+        flat = x.array.reshape(-1)  # a view: writing into it perturbs x
         for j in range(flat.size):
             original = flat[j].item()
             flat[j] = original + eps
@@ -76,7 +76,7 @@ def _numerical_jacobians(fn, inputs, eps):
 
 def _size(x) -> int:
     """The width of an input's Jacobian block: its elements, none for a non-tensor argument."""
-    return x.data.size if isinstance(x, Tensor) else 0
+    return x.array.size if isinstance(x, Tensor) else 0
 
 
 def _analytical_jacobians(fn, inputs):
@@ -86,13 +86,13 @@ def _analytical_jacobians(fn, inputs):
     outs = _outputs(fn, inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     wrt = [inputs[i] for i in wrt_index]
-    jac = [[np.zeros((o.data.size, _size(x))) for x in inputs] for o in outs]
+    jac = [[np.zeros((o.array.size, _size(x))) for x in inputs] for o in outs]
     for k, out in enumerate(outs):
         if not out.requires_grad:
             continue
-        xp = backend.xp_of(out.data)
-        for r in range(out.data.size):
-            seed = xp.zeros(out.data.size, dtype=out.dtype)
+        xp = backend.xp_of(out.array)
+        for r in range(out.array.size):
+            seed = xp.zeros(out.array.size, dtype=out.dtype)
             seed[r] = 1
             grads = autograd_grad(
                 out, wrt, Tensor._make(seed.reshape(out.shape), False),
@@ -100,7 +100,7 @@ def _analytical_jacobians(fn, inputs):
             )  # fmt: skip
             for g, i in zip(grads, wrt_index):
                 if g is not None:
-                    jac[k][i][r] = backend.to_host(g.data).reshape(-1)
+                    jac[k][i][r] = backend.to_host(g.array).reshape(-1)
     return jac
 
 

@@ -57,9 +57,9 @@ class _RetainGrad:
         if grad.requires_grad:  # create_graph: out of place, so that .grad is differentiable
             t.grad = grad if t.grad is None else t.grad + grad
         elif t.grad is None:  # a copy: backward goes on with this array, maybe into a leaf's
-            t.grad = Tensor._make(grad.data.copy(), False)
+            t.grad = Tensor._make(grad.array.copy(), False)
         else:
-            t.grad.data += grad.data
+            t.grad.array += grad.array
 
 
 def retain_grad(t: Tensor) -> None:
@@ -150,7 +150,7 @@ def _capture(x: Tensor, captured: list, i: int, create_graph: bool) -> Removable
     engine may hand one array to several tensors)."""
 
     def capture(g: Tensor) -> None:
-        captured[i] = g if create_graph else Tensor._make(g.data.copy(), False)
+        captured[i] = g if create_graph else Tensor._make(g.array.copy(), False)
 
     hooks = hooks_of(x)
     hooks.append(capture)

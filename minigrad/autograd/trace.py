@@ -118,7 +118,7 @@ class BackwardTrace(list, grad_mode.Watcher):
         self.append(TraceStep(fn.seq, fn.name, self._info(grad, fn.out_meta[0]), tuple(passed)))
 
     def _info(self, grad, shape) -> GradInfo:
-        array = grad.data if isinstance(grad, Tensor) else grad
+        array = grad.array if isinstance(grad, Tensor) else grad
         if array.shape != tuple(shape):  # the forward broadcast: the input gets the sum
             array = backend.sum_to(array, tuple(shape))
         xp = backend.xp_of(array)

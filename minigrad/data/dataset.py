@@ -50,7 +50,7 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         if isinstance(index, Tensor):
-            index = index.data
+            index = index.array
         elif isinstance(index, list):
             try:
                 index = backend.numpy.asarray(index, dtype=backend.numpy.int64)
@@ -70,9 +70,9 @@ class TensorDataset(Dataset):
 
 def _rows(t: Tensor, index) -> Tensor:
     """t[index] without recording: a view for ints and slices, one gather for index arrays."""
-    if backend.is_array(index) and type(index) is not type(t.data):
+    if backend.is_array(index) and type(index) is not type(t.array):
         index = backend.move(index, t.device)  # e.g. a host index array for a GPU tensor
-    rows = t.data[index]
+    rows = t.array[index]
     if not backend.is_array(rows):  # a 0-d index array picks a numpy scalar from a 1-d tensor
-        rows = backend.xp_of(t.data).asarray(rows)
+        rows = backend.xp_of(t.array).asarray(rows)
     return Tensor._make(rows, False)

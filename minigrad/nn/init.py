@@ -1,6 +1,6 @@
 """Weight initialisers, as in `torch.nn.init`: each fills a tensor in place and returns it.
 
-They write straight into `tensor.data`, so they work on Parameters without `no_grad()`, and
+They write straight into `tensor.array`, so they work on Parameters without `no_grad()`, and
 draw from the tensor's device generator, so `mg.manual_seed` makes them reproducible.
 
 >>> w = nn.init.kaiming_uniform_(mg.empty(128, 784), a=math.sqrt(5))  # Linear's default
@@ -85,7 +85,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     sample = backend.generator(tensor.device).random(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= b - a
     sample += a
-    tensor.data[...] = sample
+    tensor.array[...] = sample
     return tensor
 
 
@@ -97,13 +97,13 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     sample = rng.standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
     sample *= std
     sample += mean
-    tensor.data[...] = sample
+    tensor.array[...] = sample
     return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     require_tensor(tensor, "tensor", "constant_")
-    tensor._fill(val, "val", "constant_")  # (straight into .data: no check for writability)
+    tensor._fill(val, "val", "constant_")  # (straight into .array: no check for writability)
     return tensor
 
 

@@ -41,7 +41,7 @@ class Parameter(Tensor):
         if data is None:
             array = backend.numpy.empty((0,), dtype=dtypes.DEFAULT_FLOAT)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data.array
         elif backend.is_array(data):
             array = data
         else:
@@ -51,7 +51,7 @@ class Parameter(Tensor):
                 f"Parameter: data has dtype {array.dtype}; only Tensors of floating point dtype "
                 "can require gradients (pass requires_grad=False)"
             )
-        self.data = array
+        self.array = array
         self.grad = None
         self.requires_grad = False
         self._fn = None
@@ -63,14 +63,14 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle: rebuild a Parameter
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self.array, self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        copy = Parameter(self.data.copy(), self.requires_grad)
+        copy = Parameter(self.array.copy(), self.requires_grad)
         if self.grad is not None:
-            copy.grad = Tensor._make(self.grad.data.copy(), False)
+            copy.grad = Tensor._make(self.grad.array.copy(), False)
         memo[id(self)] = copy
         return copy
 
@@ -88,7 +88,7 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
         else:
             if p.grad._fn is not None:
                 p.grad = p.grad.detach()
-            p.grad.data.fill(0)
+            p.grad.array.fill(0)
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -408,9 +408,9 @@ class Module:
 
         def convert(t: Tensor) -> None:
             if device is not None:
-                t.data = backend.move(t.data, device)
+                t.array = backend.move(t.array, device)
             if dtype is not None and dtypes.is_floating(t.dtype):
-                t.data = t.data.astype(dtype, copy=False)
+                t.array = t.array.astype(dtype, copy=False)
 
         for t in list(self.parameters()) + list(self.buffers()):
             convert(t)
@@ -487,7 +487,7 @@ class Module:
                 continue
             value = state_dict[name]
             if isinstance(value, Tensor):
-                value = value.data
+                value = value.array
             if not backend.is_array(value):
                 errors.append(
                     f'While copying the parameter named "{name}", expected Tensor or array '
@@ -508,7 +508,7 @@ class Module:
             )
         with grad_mode.no_grad():
             for target, value in copies:
-                target.data[...] = backend.move(value, target.device)
+                target.array[...] = backend.move(value, target.device)
         return _IncompatibleKeys(missing, unexpected)
 
     # ----- printing ---------------------------------------------------------------------

@@ -55,9 +55,9 @@ def _already_agree(a, b, to_float: bool) -> bool:
         tensor, other = b, a
     else:
         return True  # arrays and scalars only
-    kind = tensor.data.dtype.kind
+    kind = tensor.array.dtype.kind
     if isinstance(other, Tensor):
-        return tensor.data.dtype == other.data.dtype and (kind == "f" or not to_float)
+        return tensor.array.dtype == other.array.dtype and (kind == "f" or not to_float)
     if kind == "f":
         return isinstance(other, (float, int))
     return kind == "i" and type(other) is int and not to_float

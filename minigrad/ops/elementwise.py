@@ -270,7 +270,7 @@ def where(condition, a, b):
         if isinstance(condition, Tensor) and not any(
             isinstance(v, Tensor) or backend.is_array(v) for v in (a, b)
         ):  # two numbers: a result of PyTorch's default dtype, not numpy's float64
-            dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.data)
+            dtype, xp = dtypes.result_type(a, b), backend.xp_of(condition.array)
             a, b = xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype)
         a, b = promote(a, b)
         return Where.apply(condition, a, b)
@@ -284,13 +284,13 @@ def cast(x, dtype):
     if x.dtype == dtype:
         return x
     if isinstance(x, Tensor) and not dtypes.is_floating(dtype):
-        return Tensor._make(x.data.astype(dtype), False)
+        return Tensor._make(x.array.astype(dtype), False)
     return Cast.apply(x, dtype=dtype)
 
 
 def to_device(x, device):
     device = backend.as_device(device)
-    if backend.device_of(x.data if isinstance(x, Tensor) else x) == device:
+    if backend.device_of(x.array if isinstance(x, Tensor) else x) == device:
         return x
     return ToDevice.apply(x, device=device)
 

@@ -23,7 +23,7 @@ def _as_index(key):
             raise IndexError(
                 f"index: tensors used as indices must be integer or bool, got {key.dtype}"
             )
-        return key.data
+        return key.array
     if isinstance(key, list):
         return backend.numpy.asarray(key)
     return key
@@ -108,7 +108,7 @@ def gather(x, dim: int, index):
     in the other dims; the output has index's shape.
     """
     axis = normalize_dim(dim, x.ndim, "gather")
-    index_array = index.data if isinstance(index, Tensor) else index
+    index_array = index.array if isinstance(index, Tensor) else index
     if not backend.is_array(index_array) or index_array.dtype != dtypes.int64:
         raise DTypeError(
             f"gather: index must be an int64 tensor, got {getattr(index, 'dtype', type(index))}"

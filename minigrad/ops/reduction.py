@@ -227,7 +227,7 @@ def _max_or_min(op: str, x, dim, keepdim: bool, other):
         return (amax if op == "max" else amin)(x, dim, keepdim)
     # One axis; none for 0-d input, which is its own max along dim 0 (or -1), at index 0.
     (axis,) = _axes(x, as_int(dim, "dim", op), keepdim, op, True) or (0,)
-    data = x.data if x.ndim else x.data.reshape(1)
+    data = x.array if x.ndim else x.array.reshape(1)
     xp = backend.xp_of(data)
     index = (xp.argmax if op == "max" else xp.argmin)(data, axis=axis, keepdims=True)
     source = x if x.ndim else reshape(x, (1,))

@@ -65,16 +65,16 @@ class Adam(Optimizer):
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = self._init_state(p, amsgrad)
-            step_array = state["step"].data  # a host scalar: reading it never syncs a GPU
+            step_array = state["step"].array  # a host scalar: reading it never syncs a GPU
             step_array += 1
             step = float(step_array)
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
-            v_max = state["max_exp_avg_sq"].data if amsgrad else None
-            xp = backend.xp_of(p.data)
+            v_max = state["max_exp_avg_sq"].array if amsgrad else None
+            xp = backend.xp_of(p.array)
             blocks = self._blocks(
-                p.data, p.grad.data, state["exp_avg"].data, state["exp_avg_sq"].data, v_max,
+                p.array, p.grad.array, state["exp_avg"].array, state["exp_avg_sq"].array, v_max,
                 scratch=3 if weight_decay != 0 and not decoupled else 2,
             )  # fmt: skip
             for x, g, m, v, v_max, tmp, denom, *more in blocks:
@@ -110,14 +110,14 @@ class Adam(Optimizer):
 
     @staticmethod
     def _init_state(p: Tensor, amsgrad: bool) -> dict:
-        xp = backend.xp_of(p.data)
+        xp = backend.xp_of(p.array)
         state = {
             "step": Tensor._make(backend.numpy.zeros((), dtype=dtypes.float32), False),
-            "exp_avg": Tensor._make(xp.zeros_like(p.data), False),
-            "exp_avg_sq": Tensor._make(xp.zeros_like(p.data), False),
+            "exp_avg": Tensor._make(xp.zeros_like(p.array), False),
+            "exp_avg_sq": Tensor._make(xp.zeros_like(p.array), False),
         }
         if amsgrad:
-            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), False)
+            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.array), False)
         return state
 
 

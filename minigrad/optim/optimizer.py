@@ -1,7 +1,7 @@
 """`Optimizer`: parameter groups, per-parameter state, zero_grad and state_dict.
 
 Subclasses implement `_update(group)`, which changes each parameter's array *in place*
-(`p.data -= ...`): the Parameter objects a model holds stay the same, and no new parameter
+(`p.array -= ...`): the Parameter objects a model holds stay the same, and no new parameter
 arrays are made per step.
 """
 
@@ -251,13 +251,13 @@ def _saved_state(state_dict) -> Mapping:
 def _cast(param: Tensor, name: str, value):
     """A copy of a saved state value, on the parameter's device (and dtype, for floats)."""
     if isinstance(value, Tensor) or backend.is_array(value):
-        array = value.data if isinstance(value, Tensor) else value
+        array = value.array if isinstance(value, Tensor) else value
         if name == "step":  # kept on the host, as PyTorch does, so reading it never syncs
             return Tensor._make(backend.to_host(array).copy(), False)
         array = backend.move(array, param.device)
         if dtypes.is_floating(array.dtype):
             array = array.astype(param.dtype, copy=False)
-        if array is (value.data if isinstance(value, Tensor) else value):
+        if array is (value.array if isinstance(value, Tensor) else value):
             array = array.copy()
         return Tensor._make(array, False)
     return copy.deepcopy(value)

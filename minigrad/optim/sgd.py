@@ -53,23 +53,23 @@ class SGD(Optimizer):
         if momentum == 0 and weight_decay == 0:  # plain SGD, the most common: p -= lr * g
             for p in group["params"]:
                 if p.grad is not None:
-                    xp = backend.xp_of(p.data)
-                    for x, g, tmp in self._blocks(p.data, p.grad.data, scratch=1):
+                    xp = backend.xp_of(p.array)
+                    for x, g, tmp in self._blocks(p.array, p.grad.array, scratch=1):
                         x -= xp.multiply(g, lr, out=tmp)
             return
         scratch = 2 if momentum != 0 else 1
         for p in group["params"]:
             if p.grad is None:
                 continue
-            xp = backend.xp_of(p.data)
+            xp = backend.xp_of(p.array)
             buf = first = None
             if momentum != 0:
                 state = self.state.setdefault(p, {})
                 first = "momentum_buffer" not in state
                 if first:
-                    state["momentum_buffer"] = Tensor._make(xp.empty_like(p.data), False)
-                buf = state["momentum_buffer"].data
-            for x, g, buf, *tmp in self._blocks(p.data, p.grad.data, buf, scratch=scratch):
+                    state["momentum_buffer"] = Tensor._make(xp.empty_like(p.array), False)
+                buf = state["momentum_buffer"].array
+            for x, g, buf, *tmp in self._blocks(p.array, p.grad.array, buf, scratch=scratch):
                 if weight_decay != 0:  # g + weight_decay * p, leaving p.grad as it is
                     xp.multiply(x, weight_decay, out=tmp[0])
                     tmp[0] += g

@@ -43,7 +43,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not check_bool(training, "training", "dropout") or p == 0.0:
         return input
     _require_float(input, "input", "dropout")
-    xp = backend.xp_of(input.data)
+    xp = backend.xp_of(input.array)
     if p == 1.0:
         mask = xp.zeros(input.shape, dtype=input.dtype)
     else:

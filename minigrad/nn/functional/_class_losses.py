@@ -96,7 +96,7 @@ def _targets_in_range(input: Tensor, target: Tensor, ignore_index: int, op: str)
     """Class-index targets (checked by `_check_class_targets`) as int64, after checking that
     each is a class or ignore_index; and the mask of non-ignored ones, None when none is
     ignored (the fast, common case)."""
-    y = target.data if target.dtype == dtypes.int64 else target.data.astype(dtypes.int64)
+    y = target.array if target.dtype == dtypes.int64 else target.array.astype(dtypes.int64)
     classes = input.shape[0 if input.ndim == 1 else 1]
     # The common case in one reduction: every target in range (viewed as unsigned, a negative
     # index is huge, so the largest one tells), and none can equal ignore_index.
@@ -125,7 +125,7 @@ def _usual_call(input, target, weight, reduction: str, legacy: tuple) -> bool:
     (Checked first because it is cheaper than finding out which check fails.)"""
     if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
         return False
-    x, y = input.data, target.data
+    x, y = input.array, target.array
     return (
         x.ndim == 2 and y.ndim == 1 and x.shape[0] == y.shape[0] and x.shape[1] > 0
         and x.dtype.kind == "f" and y.dtype == dtypes.int64 and weight is None
@@ -346,7 +346,7 @@ class CrossEntropy(_PerPosition, Function):
     def _class_backward_graph(self, r, x):
         p = softmax(_batch_of_one(x) if self.squeezed else x, 1)
         classes = self.shape[1]
-        target = backend.xp_of(x.data).zeros(self.shape, dtype=x.dtype)  # T, dense
+        target = backend.xp_of(x.array).zeros(self.shape, dtype=x.dtype)  # T, dense
         target[self.index] = (1 - self.eps) * (1 if self.wy is None else self.wy)
         if self.eps:
             target += (self.eps / classes) * (1 if self.weight is None else self.weight)

@@ -30,7 +30,7 @@ def _constant(t: Tensor | None, dtype, name: str, op: str) -> Tensor | None:
             f"{op}: not differentiable with respect to argument '{name}'; this input cannot "
             "have requires_grad=True (detach it, or compute it under no_grad)"
         )
-    data = t.data if t.dtype == dtype else t.data.astype(dtype)
+    data = t.array if t.dtype == dtype else t.array.astype(dtype)
     return Tensor._make(data, False)
 
 

@@ -75,11 +75,11 @@ def _usual_linear(x, weight, bias) -> bool:
     all Tensors of one dtype. (Checked first because it is cheaper than finding out why not.)"""
     if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
         return False
-    x, w = x.data, weight.data
+    x, w = x.array, weight.array
     return (
         x.ndim >= 1 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype
-        and (bias is None or isinstance(bias, Tensor) and bias.data.shape == w.shape[:1]
-             and bias.data.dtype == x.dtype)
+        and (bias is None or isinstance(bias, Tensor) and bias.array.shape == w.shape[:1]
+             and bias.array.dtype == x.dtype)
     )  # fmt: skip
 
 

@@ -170,7 +170,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if tensor.dtype != dtypes.int64:
         raise DTypeError(f"one_hot: expected an int64 index tensor, got {tensor.dtype}")
     num_classes = as_int(num_classes, "num_classes", "one_hot")
-    data = tensor.data
+    data = tensor.array
     xp = backend.xp_of(data)
     if num_classes == -1:
         if data.size == 0:
