@@ -56,15 +56,15 @@ def stripped_runner(weights, in_place_sgd: bool):
     def bare_backward(loss):
         """Replay the tape: no hooks, no capture, no copies, no bookkeeping."""
         with autograd.set_grad_enabled(False):
-            pending = {loss._fn: 1.0}
+            pending = {loss.grad_fn: 1.0}
             for fn in reversed(entries_leading_to([loss])):
                 grads = fn.backward(pending.pop(fn), *fn.arrays)
                 for x, g in zip(fn.inputs, grads if type(grads) is tuple else (grads,)):
                     if g is not None:
-                        if x._fn is None:
+                        if x.grad_fn is None:
                             x.grad = Tensor._make(g, False)
                         else:
-                            pending[x._fn] = g
+                            pending[x.grad_fn] = g
                 fn.release()
 
     runner = bench.MinigradMLP(weights, "cpu")

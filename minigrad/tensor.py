@@ -1,7 +1,7 @@
 """Tensor: an array (numpy or cupy) plus what autograd needs to know about it.
 
 A Tensor holds `array` (numpy or cupy), `requires_grad`, `grad` (a Tensor, filled by backward),
-and `_fn`, the tape entry that produced it (None for leaves: tensors made by the user).
+and `grad_fn`, the tape entry that produced it (None for leaves: tensors made by the user).
 Its operators and methods are thin calls into `minigrad.ops`, where each op's forward and
 backward live side by side.
 
@@ -30,7 +30,7 @@ from .errors import (
 
 
 class Tensor:
-    __slots__ = ("__weakref__", "_fn", "_grad", "_hooks", "array", "requires_grad")
+    __slots__ = ("__weakref__", "_grad", "_hooks", "array", "grad_fn", "requires_grad")
     __array_ufunc__ = None  # numpy must hand `array * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # == is elementwise, so hash by identity
 
@@ -44,7 +44,7 @@ class Tensor:
         self.array = _as_array(data, dtype, device)
         self._grad = None
         self.requires_grad = False
-        self._fn = None
+        self.grad_fn = None
         self._hooks = None
         if check_bool(requires_grad, "requires_grad", "tensor"):
             self.requires_grad_(True)
@@ -56,7 +56,7 @@ class Tensor:
         t.array = array
         t._grad = None
         t.requires_grad = requires_grad
-        t._fn = None
+        t.grad_fn = None
         t._hooks = None
         return t
 
@@ -83,7 +83,7 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._fn is None
+        return self.grad_fn is None
 
     @property
     def data(self) -> Tensor:
@@ -113,11 +113,6 @@ class Tensor:
         if value is not None:
             _check_grad(self, value)
         self._grad = value
-
-    @property
-    def grad_fn(self):
-        """The tape entry that produced this tensor (None for leaves)."""
-        return self._fn
 
     def size(self, dim: int | None = None):
         if dim is None:
@@ -278,7 +273,7 @@ class Tensor:
 
     # ----- in-place writes (never recorded) -----------------------------------------------
     def _check_writable(self, op: str) -> None:
-        if grad_mode.state.grad_enabled and (self.requires_grad or self._fn is not None):
+        if grad_mode.state.grad_enabled and (self.requires_grad or self.grad_fn is not None):
             raise RuntimeError(
                 f"{op}: a tensor that requires grad (this tensor) cannot be modified in place "
                 "while grad mode is on; wrap the update in mg.no_grad() or use .array"
@@ -371,8 +366,8 @@ class Tensor:
             extras.append(f"device='{self.device}'")
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool) or not host.size:
             extras.append(f"dtype={self.dtype}")
-        if self._fn is not None:
-            extras.append(f"grad_fn=<{self._fn.name}>")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
@@ -772,7 +767,7 @@ def _leaves(inputs) -> tuple | None:
     if not inputs:
         raise RuntimeError("backward: inputs must not be empty; pass None for all leaves")
     for i, x in enumerate(inputs):
-        if not isinstance(x, Tensor) or not x.requires_grad or x._fn is not None:
+        if not isinstance(x, Tensor) or not x.requires_grad or x.grad_fn is not None:
             raise RuntimeError(f"backward: inputs[{i}] must be a leaf Tensor that requires grad")
     return inputs
 

@@ -43,10 +43,10 @@ def to_dot(*tensors: Tensor, params=None) -> str:
     >>> print(viz.to_dot((x * x).sum()))     # x0 -> #0 mul -> #1 sum
     """
     tape = entries_leading_to(tensors)
-    bare = [t for t in tensors if t._fn is None]  # outputs that are leaves: no graph at all
+    bare = [t for t in tensors if t.grad_fn is None]  # outputs that are leaves: no graph at all
     names = leaf_names(tape, params, more=bare)
     bare_set = set(bare)  # Tensors hash by identity
-    roots = {t._fn for t in tensors if t._fn is not None}
+    roots = {t.grad_fn for t in tensors if t.grad_fn is not None}
     lines = ["digraph minigrad {", '  node [fontname="Helvetica", fontsize=11];']
     leaf_nodes: dict[int, str] = {}  # id(tensor) -> its node, drawn on first use
 
@@ -62,7 +62,7 @@ def to_dot(*tensors: Tensor, params=None) -> str:
 
     for fn in tape:
         sources = [
-            leaf(x) if x._fn is None else f"op{x._fn.seq}"
+            leaf(x) if x.grad_fn is None else f"op{x.grad_fn.seq}"
             for x in fn.inputs
             if isinstance(x, Tensor)
         ]

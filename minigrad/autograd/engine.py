@@ -83,7 +83,7 @@ def _tape_and_first_uses(roots) -> tuple[list, dict]:
     first: its gradient is complete once the replay has passed that entry, and its hooks run
     then, as in PyTorch (data-parallel training starts sending gradients from such hooks)."""
     seen, first_use = set(), {}
-    stack = [t._fn for t in roots if t._fn is not None]
+    stack = [t.grad_fn for t in roots if t.grad_fn is not None]
     while stack:  # an explicit stack, not recursion: deep graphs are fine
         fn = stack.pop()
         if fn in seen:
@@ -97,8 +97,8 @@ def _tape_and_first_uses(roots) -> tuple[list, dict]:
         seen.add(fn)
         for x in fn.inputs:
             if isinstance(x, Tensor):
-                if x._fn is not None:
-                    stack.append(x._fn)
+                if x.grad_fn is not None:
+                    stack.append(x.grad_fn)
                 elif x._hooks and (x not in first_use or fn.seq < first_use[x].seq):
                     first_use[x] = fn  # (a leaf without hooks may as well wait till the end)
     leaves_done = {}
@@ -112,7 +112,7 @@ def _leading_to(tape, inputs) -> set:
     targets, through = {id(x) for x in inputs}, set()
     for fn in tape:  # in recorded order: an entry's inputs come before it
         for x in fn.inputs:
-            if isinstance(x, Tensor) and (id(x) in targets or x._fn in through):
+            if isinstance(x, Tensor) and (id(x) in targets or x.grad_fn in through):
                 through.add(fn)
                 break
     return through
@@ -128,7 +128,7 @@ def _receive(totals: dict, x, grad) -> None:
             backend.sum_to(grad, array.shape))  # fmt: skip
     if grad.dtype != array.dtype:  # as PyTorch's engine does: a gradient has x's dtype
         grad = grad.to(array.dtype) if isinstance(grad, Tensor) else grad.astype(array.dtype)
-    key = x if x._fn is None else x._fn
+    key = x if x.grad_fn is None else x.grad_fn
     total = totals.get(key)
     totals[key] = grad if total is None else total + grad
 
@@ -223,7 +223,7 @@ class Function:
             fn.out_meta = (out.shape, out.dtype)
             if cls.saves_output:
                 fn._output_array, fn._output_ref = out, weakref.ref(result)
-            result._fn = fn
+            result.grad_fn = fn
         for watcher in _mode.watchers:
             watcher.recorded(fn, result)
         return result

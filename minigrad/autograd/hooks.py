@@ -25,8 +25,8 @@ from . import engine
 
 def hooks_of(t: Tensor) -> list:
     """The list of `t`'s hooks, made on first use: on its entry, or on t itself if a leaf."""
-    owner = t if t._fn is None else t._fn
-    attribute = "_hooks" if t._fn is None else "hooks"
+    owner = t if t.grad_fn is None else t.grad_fn
+    attribute = "_hooks" if t.grad_fn is None else "hooks"
     hooks = getattr(owner, attribute)
     if hooks is None:
         hooks = []
@@ -66,7 +66,7 @@ def retain_grad(t: Tensor) -> None:
     """Keep the gradient of non-leaf `t` in `t.grad` during backward (leaves keep theirs)."""
     if not t.requires_grad:
         raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
-    if t._fn is None:
+    if t.grad_fn is None:
         return
     hooks = hooks_of(t)
     if not any(isinstance(h, _RetainGrad) for h in hooks):

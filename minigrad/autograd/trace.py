@@ -32,7 +32,7 @@ def leaf_names(entries: Iterable[engine.Function], params=None, more=()) -> dict
     """
     pairs = params.items() if isinstance(params, Mapping) else (params or ())
     names = {id(t): name for name, t in pairs}
-    leaves = [x for fn in entries for x in fn.inputs if isinstance(x, Tensor) and x._fn is None]
+    leaves = [x for fn in entries for x in fn.inputs if isinstance(x, Tensor) and x.grad_fn is None]
     numbers = itertools.count()
     for x in [*leaves, *more]:
         if id(x) not in names:
@@ -110,8 +110,8 @@ class BackwardTrace(list, grad_mode.Watcher):
         for x, g in zip(fn.inputs, input_grads):
             if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                 continue  # the engine drops this one too
-            if x._fn is not None:
-                name = f"#{x._fn.seq} {x._fn.name}"
+            if x.grad_fn is not None:
+                name = f"#{x.grad_fn.seq} {x.grad_fn.name}"
             else:
                 name = self._names.get(id(x)) or "x?"
             passed.append((name, self._info(g, x.shape)))

@@ -54,7 +54,7 @@ class Parameter(Tensor):
         self.array = array
         self.grad = None
         self.requires_grad = False
-        self._fn = None
+        self.grad_fn = None
         self._hooks = None
         if requires_grad:
             self.requires_grad_(True)
@@ -86,7 +86,7 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
         if set_to_none:
             p.grad = None
         else:
-            if p.grad._fn is not None:
+            if p.grad.grad_fn is not None:
                 p.grad = p.grad.detach()
             p.grad.array.fill(0)
 
