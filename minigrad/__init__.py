@@ -7,7 +7,7 @@ PyTorch-shaped API: `import minigrad as mg`, then `mg.tensor`, `mg.nn`, `mg.opti
 import operator
 
 from .tensor import Tensor  # first: see the end of tensor.py
-from . import autograd, backend, cuda, dtypes  # noqa: E402
+from . import autograd, backend, cuda, dtypes, functions, ops  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device as device
 from .creation import (
@@ -27,7 +27,7 @@ from .creation import (
 )
 from .dtypes import bool, double, float, float16, float32, float64, half, int32, int64, long
 from .errors import DTypeError, OptionError, ShapeError
-from .ops import (
+from .functions.public import (
     abs,
     add,
     amax,
@@ -75,8 +75,8 @@ from .serialization import load, save
 
 def eq(input, other) -> Tensor:  # noqa: A002 - PyTorch's names
     """Elementwise input == other (a bool tensor); input must be a Tensor."""
-    ops.require_tensor(input, "input", "eq")
-    return ops.compare(operator.eq, input, other)
+    functions.require_tensor(input, "input", "eq")
+    return functions.compare(operator.eq, input, other)
 
 
 __version__ = "0.1.0"

@@ -6,8 +6,8 @@ import math
 
 from . import backend, dtypes
 from .errors import DTypeError, OptionError, _described, as_int, as_number, check_bool
-from .ops.arithmetic import require_tensor
-from .ops.shape import _shape_arg
+from .functions import require_tensor
+from .ops.shape import shape_arg as _shape_arg
 from .tensor import Tensor
 
 

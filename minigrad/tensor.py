@@ -117,9 +117,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return self.shape
-        from .ops.shape import normalize_dim
-
-        axis = normalize_dim(dim, self.ndim, "size")
+        axis = ops.normalize_dim(dim, self.ndim, "size")
         if self.ndim == 0:
             raise IndexError(f"size: dim {dim} is out of range: this tensor is 0-d (no dims)")
         return self.shape[axis]
@@ -188,9 +186,9 @@ class Tensor:
         device, dtype = parse_to_args(args, kwargs)
         out = self
         if dtype is not None:
-            out = ops.cast(out, dtype)
+            out = functions.cast(out, dtype)
         if device is not None:
-            out = ops.to_device(out, device)
+            out = functions.to_device(out, device)
         return out
 
     def cpu(self) -> Tensor:
@@ -200,22 +198,22 @@ class Tensor:
         return self.to("cuda" if device is None else f"cuda:{device}")
 
     def float(self) -> Tensor:
-        return ops.cast(self, dtypes.float32)
+        return functions.cast(self, dtypes.float32)
 
     def double(self) -> Tensor:
-        return ops.cast(self, dtypes.float64)
+        return functions.cast(self, dtypes.float64)
 
     def half(self) -> Tensor:
-        return ops.cast(self, dtypes.float16)
+        return functions.cast(self, dtypes.float16)
 
     def long(self) -> Tensor:
-        return ops.cast(self, dtypes.int64)
+        return functions.cast(self, dtypes.int64)
 
     def int(self) -> Tensor:
-        return ops.cast(self, dtypes.int32)
+        return functions.cast(self, dtypes.int32)
 
     def bool(self) -> Tensor:
-        return ops.cast(self, dtypes.bool)
+        return functions.cast(self, dtypes.bool)
 
     # ----- autograd -----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -281,12 +279,10 @@ class Tensor:
 
     def __setitem__(self, key, value) -> None:
         self._check_writable("__setitem__")
-        from .ops.arithmetic import check_operand
-        from .ops.indexing import _as_index
 
         value = value.array if isinstance(value, Tensor) else value
-        check_operand("__setitem__", "value", value)
-        index = _as_index(key)
+        functions.check_operand("__setitem__", "value", value)
+        index = functions.indexing.as_index(key)
         try:
             self.array[index] = value
         except (ValueError, OverflowError) as error:  # numpy's, naming neither argument
@@ -317,9 +313,8 @@ class Tensor:
 
     def copy_(self, src) -> Tensor:
         self._check_writable("copy_")
-        from .ops.arithmetic import check_operand
 
-        check_operand("copy_", "src", src)  # a Tensor, an array or a number, as in PyTorch
+        functions.check_operand("copy_", "src", src)  # a Tensor, an array or a number, as in PyTorch
         src_array = src.array if isinstance(src, Tensor) else src
         if backend.is_array(src_array):
             src_array = backend.move(src_array, self.device)
@@ -374,44 +369,44 @@ class Tensor:
 
     # ----- operators ----------------------------------------------------------------------
     def __add__(self, other):
-        return ops.add(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.add(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __radd__(self, other):
-        return ops.add(other, self) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.add(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __sub__(self, other):
-        return ops.sub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.sub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rsub__(self, other):
-        return ops.sub(other, self) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.sub(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __mul__(self, other):
-        return ops.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rmul__(self, other):
-        return ops.mul(other, self) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.mul(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __truediv__(self, other):
-        return ops.div(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.div(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rtruediv__(self, other):
-        return ops.div(other, self) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.div(other, self) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __neg__(self):
-        return ops.neg(self)
+        return functions.neg(self)
 
     # In place (`w -= lr * w.grad` under no_grad): the same tensor, its array overwritten.
     def __iadd__(self, other):
-        return self._assign_in_place("__iadd__", ops.add, other)
+        return self._assign_in_place("__iadd__", functions.add, other)
 
     def __isub__(self, other):
-        return self._assign_in_place("__isub__", ops.sub, other)
+        return self._assign_in_place("__isub__", functions.sub, other)
 
     def __imul__(self, other):
-        return self._assign_in_place("__imul__", ops.mul, other)
+        return self._assign_in_place("__imul__", functions.mul, other)
 
     def __itruediv__(self, other):
-        return self._assign_in_place("__itruediv__", ops.div, other)
+        return self._assign_in_place("__itruediv__", functions.div, other)
 
     def _assign_in_place(self, name: str, op: Callable, other) -> Tensor:
         """self = op(self, other), written into self's array (views of it see the change).
@@ -443,31 +438,31 @@ class Tensor:
         return self
 
     def __pow__(self, exponent):
-        return ops.pow(self, exponent) if isinstance(exponent, _OPERANDS) else NotImplemented
+        return functions.pow(self, exponent) if isinstance(exponent, _OPERANDS) else NotImplemented
 
     def __rpow__(self, base):
-        return ops.pow(base, self) if isinstance(base, _OPERANDS) else NotImplemented
+        return functions.pow(base, self) if isinstance(base, _OPERANDS) else NotImplemented
 
     def __matmul__(self, other):
-        return ops.matmul(self, other) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
+        return functions.matmul(self, other) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
 
     def __rmatmul__(self, other):
-        return ops.matmul(other, self) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
+        return functions.matmul(other, self) if isinstance(other, _ARRAY_OPERANDS) else NotImplemented
 
     def __abs__(self):
-        return ops.abs(self)
+        return functions.abs(self)
 
     def __getitem__(self, key):
-        return ops.getitem(self, key)
+        return functions.getitem(self, key)
 
     def _compare(self, op: Callable, other):
-        return ops.compare(op, self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return functions.compare(op, self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def _order(self, op: Callable, symbol: str, other):
         """<, <=, >, >=: a TypeError for what is not a tensor or a number, as Python's own.
         (Returning NotImplemented would let a numpy dtype answer `mg.float32 > t` with False.)"""
         if isinstance(other, _OPERANDS):
-            return ops.compare(op, self, other)
+            return functions.compare(op, self, other)
         raise TypeError(
             f"'{symbol}' not supported between instances of 'Tensor' and '{type(other).__name__}'"
         )
@@ -507,114 +502,114 @@ class Tensor:
         return Tensor._make(xp.asarray(xp.invert(self.array)), False)  # (0-d: not a scalar)
 
     def eq(self, other):
-        return ops.compare(operator.eq, self, other)  # (other checked: a method, not ==)
+        return functions.compare(operator.eq, self, other)  # (other checked: a method, not ==)
 
     # ----- methods that mirror minigrad's functions ----------------------------------------
     def add(self, other):
-        return ops.add(self, other)
+        return functions.add(self, other)
 
     def sub(self, other):
-        return ops.sub(self, other)
+        return functions.sub(self, other)
 
     def mul(self, other):
-        return ops.mul(self, other)
+        return functions.mul(self, other)
 
     def div(self, other):
-        return ops.div(self, other)
+        return functions.div(self, other)
 
     def pow(self, exponent):
-        return ops.pow(self, exponent)
+        return functions.pow(self, exponent)
 
     def matmul(self, other):
-        return ops.matmul(self, other)
+        return functions.matmul(self, other)
 
     def exp(self):
-        return ops.exp(self)
+        return functions.exp(self)
 
     def log(self):
-        return ops.log(self)
+        return functions.log(self)
 
     def sqrt(self):
-        return ops.sqrt(self)
+        return functions.sqrt(self)
 
     def tanh(self):
-        return ops.tanh(self)
+        return functions.tanh(self)
 
     def sigmoid(self):
-        return ops.sigmoid(self)
+        return functions.sigmoid(self)
 
     def relu(self):
-        return ops.relu(self)
+        return functions.relu(self)
 
     def abs(self):
-        return ops.abs(self)
+        return functions.abs(self)
 
     def sign(self):
-        return ops.sign(self)
+        return functions.sign(self)
 
     def maximum(self, other):
-        return ops.maximum(self, other)
+        return functions.maximum(self, other)
 
     def minimum(self, other):
-        return ops.minimum(self, other)
+        return functions.minimum(self, other)
 
     def clamp(self, min=None, max=None):  # noqa: A002
-        return ops.clamp(self, min, max)
+        return functions.clamp(self, min, max)
 
     def sum(self, dim=None, keepdim: bool = False):
-        return ops.sum(self, dim, keepdim)
+        return functions.sum(self, dim, keepdim)
 
     def mean(self, dim=None, keepdim: bool = False):
-        return ops.mean(self, dim, keepdim)
+        return functions.mean(self, dim, keepdim)
 
     def var(self, dim=None, *, correction=None, keepdim: bool = False, unbiased=None):
-        return ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+        return functions.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
 
     def max(self, dim=None, keepdim: bool = False):
-        return ops.max(self, dim, keepdim)
+        return functions.max(self, dim, keepdim)
 
     def min(self, dim=None, keepdim: bool = False):
-        return ops.min(self, dim, keepdim)
+        return functions.min(self, dim, keepdim)
 
     def amax(self, dim=None, keepdim: bool = False):
-        return ops.amax(self, dim, keepdim)
+        return functions.amax(self, dim, keepdim)
 
     def amin(self, dim=None, keepdim: bool = False):
-        return ops.amin(self, dim, keepdim)
+        return functions.amin(self, dim, keepdim)
 
     def logsumexp(self, dim=None, keepdim: bool = False):
-        return ops.logsumexp(self, dim, keepdim)
+        return functions.logsumexp(self, dim, keepdim)
 
     def argmax(self, dim=None, keepdim: bool = False):
-        return ops.argmax(self, dim, keepdim)
+        return functions.argmax(self, dim, keepdim)
 
     def argmin(self, dim=None, keepdim: bool = False):
-        return ops.argmin(self, dim, keepdim)
+        return functions.argmin(self, dim, keepdim)
 
     def reshape(self, *shape):
-        return ops.reshape(self, *shape)
+        return functions.reshape(self, *shape)
 
     def view(self, *shape):
         """Same as reshape (numpy decides whether it can share memory)."""
-        return ops.reshape(self, *shape)
+        return functions.reshape(self, *shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return ops.flatten(self, start_dim, end_dim)
+        return functions.flatten(self, start_dim, end_dim)
 
     def transpose(self, dim0: int, dim1: int):
-        return ops.transpose(self, dim0, dim1)
+        return functions.transpose(self, dim0, dim1)
 
     def permute(self, *dims):
-        return ops.permute(self, *dims)
+        return functions.permute(self, *dims)
 
     def t(self):
         if self.ndim > 2:
             raise ShapeError(f"t: expects a tensor with <= 2 dims, but self is {self.ndim}-d")
-        return ops.permute(self, tuple(reversed(range(self.ndim))))
+        return functions.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
     def T(self):  # noqa: N802 - PyTorch's name
-        return ops.permute(self, tuple(reversed(range(self.ndim))))
+        return functions.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self):  # noqa: N802
@@ -622,27 +617,27 @@ class Tensor:
             return self
         if self.ndim == 1:
             raise ShapeError("mT: expects a tensor with >= 2 dims, but self is 1-d")
-        return ops.transpose(self, -2, -1)
+        return functions.transpose(self, -2, -1)
 
     def unsqueeze(self, dim: int):
-        return ops.unsqueeze(self, dim)
+        return functions.unsqueeze(self, dim)
 
     def squeeze(self, dim=None):
-        return ops.squeeze(self, dim)
+        return functions.squeeze(self, dim)
 
     def expand(self, *sizes):
-        return ops.expand(self, *sizes)
+        return functions.expand(self, *sizes)
 
     def sum_to_size(self, *size):
         """This tensor summed down to `size`, which it must broadcast from (undoes expand)."""
-        return ops.sum_to(self, ops.shape._shape_arg(size, "sum_to_size"))
+        return functions.sum_to(self, ops.shape_arg(size, "sum_to_size"))
 
     def expand_as(self, other):
-        ops.require_tensor(other, "other", "expand_as")
-        return ops.expand(self, other.shape)
+        functions.require_tensor(other, "other", "expand_as")
+        return functions.expand(self, other.shape)
 
     def gather(self, dim: int, index):
-        return ops.gather(self, dim, index)
+        return functions.gather(self, dim, index)
 
 
 # What operators take besides a Tensor, as torch.Tensor's do: numbers, numpy scalars and
@@ -784,9 +779,8 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
         one.fill(1)  # (cheaper than xp.ones, which costs a microsecond for one element)
         return Tensor._make(one, False)
     if not isinstance(gradient, Tensor):  # a number or an array, in the output's dtype
-        from .ops.arithmetic import check_operand
 
-        check_operand(caller, "gradient" if caller == "backward" else "grad_outputs", gradient)
+        functions.check_operand(caller, "gradient" if caller == "backward" else "grad_outputs", gradient)
         gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
     if gradient.shape != root.shape:
         raise ShapeError(
@@ -801,7 +795,7 @@ def _initial_gradient(root: Tensor, gradient, caller: str):
 
 
 # At the end, because these build on Tensor: the engine wraps op outputs in it (the one
-# cycle: engine <-> tensor), ops are what Tensor's methods call, hooks attach to tensors.
-# (So `minigrad/__init__.py` imports this module first.)
+# cycle: engine <-> tensor), functions are what Tensor's methods call, hooks attach to
+# tensors. (So `minigrad/__init__.py` imports this module first.)
 from .autograd import engine, grad_mode, hooks  # noqa: E402
-from . import ops  # noqa: E402
+from . import functions, ops  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from .. import backend, creation, dtypes, ops
+from .. import backend, creation, dtypes, functions
 from ..errors import as_size, check_callable, truth
 from ..tensor import Tensor
 
@@ -111,7 +111,7 @@ def default_collate(samples: list):
         raise ValueError("default_collate: samples is empty; there is no batch to make")
     first = samples[0]
     if isinstance(first, Tensor):
-        return ops.stack(list(samples))
+        return functions.stack(list(samples))
     if backend.is_array(first):
         return Tensor._make(backend.xp_of(first).stack(samples), False)
     if isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf":

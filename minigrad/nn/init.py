@@ -12,7 +12,7 @@ import math
 
 from .. import backend, dtypes
 from ..errors import DTypeError, OptionError, as_number, check_range, check_std
-from ..ops.arithmetic import require_tensor
+from ..functions import require_tensor
 from ..tensor import Tensor
 
 __all__ = [

@@ -6,7 +6,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from .. import creation, ops
+from .. import creation, functions
 from ..errors import OptionError, as_int, as_size
 from ..tensor import Tensor
 from . import functional as F
@@ -109,7 +109,7 @@ class Flatten(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`x` with dims start_dim..end_dim merged (a reshape)."""
-        return ops.flatten(x, self.start_dim, self.end_dim)
+        return functions.public.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from ... import backend, dtypes, ops
+from ... import backend, dtypes, functions
 from ...autograd.engine import Function
 from ...errors import as_number, check_bool
 from ...ops import elementwise, reduction  # the raw functions: backward runs on arrays
@@ -19,7 +19,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     `inplace` is accepted for PyTorch compatibility and ignored, as in `nn.ReLU`: minigrad
     never overwrites a tensor that autograd may need.
     """
-    return ops.relu(input)
+    _require_tensor(input, "input", "relu")
+    return functions.relu(input)
 
 
 class Dropout(Function):
@@ -112,7 +113,7 @@ def _softmax_dim(name: str, ndim: int) -> int:
 def _softmax_input(input, dim, dtype, name: str):
     _require_tensor(input, "input", name)
     if dtype is not None:
-        input = ops.cast(input, dtype)
+        input = functions.cast(input, dtype)
     _require_float(input, "input", name)
     if dim is None:
         dim = _softmax_dim(name, input.ndim)

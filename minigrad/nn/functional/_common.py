@@ -8,7 +8,7 @@ import warnings
 from ... import backend
 from ...autograd import grad_mode
 from ...autograd.engine import Function
-from ...ops.arithmetic import require_float, require_tensor
+from ...functions import require_float, require_tensor
 from ...tensor import Tensor
 
 # The checks every function here starts with (shared with minigrad's ops).
