@@ -151,7 +151,7 @@ def _deliver(leaves, totals: dict, inputs, create_graph, accumulate, taken: set)
             if grad.base is not None or id(grad) in taken:
                 grad = grad.copy()
             taken.add(id(grad))
-            leaf.grad = Tensor._make(grad, False)
+            leaf._grad = Tensor._make(grad, False)  # (right by construction: not re-checked)
 
 
 def run_hooks(hooks, grad, create_graph: bool):

@@ -8,8 +8,8 @@ the tensor itself for a leaf (`_hooks`), and calls them with `engine.run_hooks`.
 - `register_hook(t, hook)`: yours (`Tensor.register_hook`);
 - `retain_grad(t)`: a hook that adds a non-leaf's gradient into its `.grad`, always run last,
   so that it sees what the other hooks made of the gradient, as in PyTorch;
-- `grad(outputs, inputs)`: `mg.autograd.grad`, a backward that puts each input's gradient in a
-  result slot through a hook, instead of into `.grad`;
+- `mg.autograd.grad` (calls.py), a backward that puts each input's gradient in a result slot
+  through a hook, instead of into `.grad`;
 - module full backward hooks (nn/module.py): hooks on identity entries around a module's call.
 """
 
@@ -18,9 +18,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 
-from ..errors import check_bool
-from ..tensor import Tensor, _initial_gradient
-from . import engine
+from ..tensor import Tensor
 
 
 def hooks_of(t: Tensor) -> list:
@@ -89,73 +87,3 @@ class RemovableHandle:
 
     def __exit__(self, *exc_info) -> None:
         self.remove()
-
-
-def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    allow_unused: bool = False,
-) -> tuple[Tensor | None, ...]:
-    """The gradients of `outputs` with respect to `inputs`, returned; no `.grad` is touched.
-
-    As torch.autograd.grad: `grad_outputs` seeds each output (required for non-scalars); with
-    `create_graph=True` the gradients are themselves differentiable. Only the part of the
-    graph between the outputs and the inputs runs.
-    """
-    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
-    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for name, flag in (("create_graph", create_graph), ("allow_unused", allow_unused)):
-        check_bool(flag, name, "grad")
-    if retain_graph is not None:
-        check_bool(retain_graph, "retain_graph", "grad")
-    for name, tensors in (("outputs", outputs), ("inputs", inputs)):
-        if not tensors:
-            raise ValueError(f"grad: {name} must not be empty")
-        for i, x in enumerate(tensors):
-            if not isinstance(x, Tensor):
-                raise TypeError(f"grad: {name}[{i}] must be a Tensor, got {type(x).__name__}")
-    for i, x in enumerate(inputs):
-        if not x.requires_grad:
-            raise RuntimeError(f"grad: inputs[{i}] is not a Tensor that requires grad")
-    roots, seeds = [], []
-    for out, seed in zip(outputs, grad_outputs):
-        if out.requires_grad:
-            roots.append(out)
-            seeds.append(_initial_gradient(out, seed, "grad"))
-    if not roots:
-        raise RuntimeError("grad: none of the outputs requires grad")
-    captured: list = [None] * len(inputs)
-    handles = [_capture(x, captured, i, create_graph) for i, x in enumerate(inputs)]
-    try:
-        retain = create_graph if retain_graph is None else retain_graph
-        engine.backward(roots, seeds, retain, create_graph, inputs=inputs, accumulate=False)
-    finally:
-        for handle in handles:
-            handle.remove()
-    if not allow_unused and any(g is None for g in captured):
-        i = next(i for i, g in enumerate(captured) if g is None)
-        raise RuntimeError(
-            f"grad: input {i} was not used to compute the outputs; pass allow_unused=True"
-        )
-    return tuple(captured)
-
-
-def _capture(x: Tensor, captured: list, i: int, create_graph: bool) -> RemovableHandle:
-    """A hook, run after x's own, that puts x's gradient in `captured[i]` (a copy of it: the
-    engine may hand one array to several tensors)."""
-
-    def capture(g: Tensor) -> None:
-        captured[i] = g if create_graph else Tensor._make(g.array.copy(), False)
-
-    hooks = hooks_of(x)
-    hooks.append(capture)
-    return RemovableHandle(hooks, capture)
-
-
-def _as_tuple(x) -> tuple:
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)

@@ -6,7 +6,7 @@ the modules here are the Tensor-aware half, and ops never see a Tensor's type. `
 holds the names `minigrad` exports, which also check that their tensor argument is a Tensor.
 """
 
-from . import arithmetic, elementwise, indexing, reduction, shape
+from . import arithmetic, convert, elementwise, indexing, inplace, reduction, shape
 from .arithmetic import (
     add,
     binary,
@@ -42,6 +42,7 @@ from .elementwise import (
     where,
 )
 from .indexing import gather, getitem
+from .inplace import copy_, fill_, normal_, setitem, uniform_, zero_
 from .reduction import (
     MaxResult,
     amax,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .. import backend, dtypes
+from .. import backend, dtypes, functions
 from ..errors import DTypeError, OptionError, as_number, check_range, check_std
 from ..functions import require_tensor
 from ..tensor import Tensor
@@ -103,7 +103,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     require_tensor(tensor, "tensor", "constant_")
-    tensor._fill(val, "val", "constant_")  # (straight into .array: no check for writability)
+    functions.inplace.fill(tensor, val, "val", "constant_")  # (no check for writability)
     return tensor
 
 

@@ -19,7 +19,8 @@ from ..autograd import grad_mode
 from ..autograd.engine import Function
 from ..autograd.hooks import RemovableHandle as _HookHandle
 from ..errors import check_bool, check_callable
-from ..tensor import Tensor, parse_to_args
+from ..functions.convert import parse_to_args
+from ..tensor import Tensor
 
 __all__ = ["Module", "Parameter"]
 
