@@ -16,9 +16,10 @@ the tensor itself for a leaf (`_hooks`), and calls them with `engine.run_hooks`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from ..tensor import Tensor
+from .engine import Function
 
 
 def hooks_of(t: Tensor) -> list:
@@ -87,3 +88,76 @@ class RemovableHandle:
 
     def __exit__(self, *exc_info) -> None:
         self.remove()
+
+
+class BackwardHook(Function):
+    """Identity; where a module with backward hooks catches the gradients of its tensors."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g, x):
+        return g
+
+
+class GradCatcher:
+    """One call of a module with full backward hooks: collects grad_output, then grad_input.
+
+    Backward reaches the outputs' identities first and the inputs' last (they were recorded
+    first), so the hooks run when the last input gradient arrives (or the last output one,
+    when no input needs a gradient). By then the other inputs' gradients have been passed
+    on, so a hook may replace grad_input only where a single input needs a gradient.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        self.grad_input: dict[int, Tensor] = {}
+        self.grad_output: dict[int, Tensor] = {}
+
+    def inputs(self, args: tuple) -> tuple:
+        self.n_in, self.tracked_in = len(args), [i for i, a in enumerate(args) if _needs_grad(a)]
+        return tuple(self._catch(a, self.grad_input, i) for i, a in enumerate(args))
+
+    def outputs(self, output):
+        outs = output if isinstance(output, tuple) else (output,)
+        self.n_out, self.tracked_out = len(outs), [j for j, o in enumerate(outs) if _needs_grad(o)]
+        caught = tuple(self._catch(o, self.grad_output, j) for j, o in enumerate(outs))
+        return caught if isinstance(output, tuple) else caught[0]
+
+    def _catch(self, t, store: dict, i: int):
+        if not _needs_grad(t):
+            return t
+        caught = BackwardHook.apply(t)
+        caught.register_hook(lambda g: self._arrived(store, i, g))
+        return caught
+
+    def _arrived(self, store: dict, i: int, grad):
+        store[i] = grad
+        if self.tracked_in:
+            ready = store is self.grad_input and len(store) == len(self.tracked_in)
+        else:
+            ready = len(store) == len(self.tracked_out)
+        if not ready:
+            return None
+        grad_input = tuple(self.grad_input.get(k) for k in range(self.n_in))
+        grad_output = tuple(self.grad_output.get(k) for k in range(self.n_out))
+        self.grad_input.clear()  # ready for another backward through a retained graph
+        self.grad_output.clear()
+        for hook in list(self.module._backward_hooks):
+            new = hook(self.module, grad_input, grad_output)
+            if new is None:
+                continue
+            new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
+            if len(new) != self.n_in or any(
+                new[k] is not grad_input[k] for k in self.tracked_in if k != i
+            ):
+                raise RuntimeError(
+                    "a full backward hook may return a new grad_input (one entry per input) "
+                    "only for a module with a single input that requires grad"
+                )
+            grad_input = new
+        return grad_input[i] if self.tracked_in else None
+
+
+def _needs_grad(x) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad

@@ -1,4 +1,4 @@
-"""`Module`, the base of every layer, and `Parameter`, the tensors a module trains.
+"""`Module`, the base of every layer (the tensors it trains are Parameters, parameter.py).
 
 A module registers what is assigned to it: `self.weight = Parameter(...)` lands in
 `_parameters`, `self.block = Linear(...)` in `_modules`, and `register_buffer` adds a tensor
@@ -11,100 +11,18 @@ nested modules without any per-class code. Names nest with dots, as in PyTorch:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
 
-from .. import backend, dtypes
+from .. import dtypes
 from ..autograd import grad_mode
-from ..autograd.engine import Function
-from ..autograd.hooks import RemovableHandle as _HookHandle
+from ..autograd.hooks import GradCatcher, RemovableHandle
 from ..errors import check_bool, check_callable
 from ..functions.convert import parse_to_args
 from ..tensor import Tensor
+from .parameter import Parameter, zero_grads
+from .state import IncompatibleKeys, convert_state, load_state
 
 __all__ = ["Module", "Parameter"]
-
-
-class Parameter(Tensor):
-    """A Tensor that a Module registers as trainable; requires grad by default.
-
-    `Parameter(t)` shares `t`'s data (no copy), as in PyTorch. Results of ops on a Parameter
-    are plain Tensors.
-
-    >>> p = Parameter(mg.zeros(2))
-    >>> p.requires_grad
-    True
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data=None, requires_grad: bool = True):
-        if data is None:
-            array = backend.numpy.empty((0,), dtype=dtypes.DEFAULT_FLOAT)
-        elif isinstance(data, Tensor):
-            array = data.array
-        elif backend.is_array(data):
-            array = data
-        else:
-            raise TypeError(f"Parameter: data must be a Tensor, got {type(data).__name__}")
-        if check_bool(requires_grad, "requires_grad", "Parameter") and array.dtype.kind != "f":
-            raise RuntimeError(
-                f"Parameter: data has dtype {array.dtype}; only Tensors of floating point dtype "
-                "can require gradients (pass requires_grad=False)"
-            )
-        self.array = array
-        self.grad = None
-        self.requires_grad = False
-        self.grad_fn = None
-        self._hooks = None
-        if requires_grad:
-            self.requires_grad_(True)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
-
-    def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle: rebuild a Parameter
-        return (Parameter, (self.array, self.requires_grad))
-
-    def __deepcopy__(self, memo):
-        if id(self) in memo:
-            return memo[id(self)]
-        copy = Parameter(self.array.copy(), self.requires_grad)
-        if self.grad is not None:
-            copy.grad = Tensor._make(self.grad.array.copy(), False)
-        memo[id(self)] = copy
-        return copy
-
-
-def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
-    """Reset each tensor's `.grad`: to None, or to zeros in place (detached from any graph).
-
-    Shared by `Module.zero_grad` and `Optimizer.zero_grad`.
-    """
-    for p in params:
-        if p.grad is None:
-            continue
-        if set_to_none:
-            p.grad = None
-        else:
-            if p.grad.grad_fn is not None:
-                p.grad = p.grad.detach()
-            p.grad.array.fill(0)
-
-
-class _IncompatibleKeys(NamedTuple):
-    """What `load_state_dict(strict=False)` could not match."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return (
-            f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
-            f"unexpected_keys={self.unexpected_keys})"
-        )
 
 
 class Module:
@@ -145,17 +63,17 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ----- hooks ------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable) -> _HookHandle:
+    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """Call `hook(module, args)` before each forward; it may return new args."""
         self._forward_pre_hooks.append(hook)
-        return _HookHandle(self._forward_pre_hooks, hook)
+        return RemovableHandle(self._forward_pre_hooks, hook)
 
-    def register_forward_hook(self, hook: Callable) -> _HookHandle:
+    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """Call `hook(module, args, output)` after each forward; it may return a new output."""
         self._forward_hooks.append(hook)
-        return _HookHandle(self._forward_hooks, hook)
+        return RemovableHandle(self._forward_hooks, hook)
 
-    def register_full_backward_hook(self, hook: Callable) -> _HookHandle:
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
         """Call `hook(module, grad_input, grad_output)` once backward reaches the inputs.
 
         `grad_output` holds the gradients of the outputs, `grad_input` those of the positional
@@ -164,14 +82,14 @@ class Module:
         (`backward_hook` on the tape) that catches their gradients.
         """
         self._backward_hooks.append(hook)
-        return _HookHandle(self._backward_hooks, hook)
+        return RemovableHandle(self._backward_hooks, hook)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
         for hook in list(self._forward_pre_hooks):
             new_args = hook(self, args)
             if new_args is not None:
                 args = new_args if isinstance(new_args, tuple) else (new_args,)
-        catch = _GradCatcher(self) if self._backward_hooks and grad_mode.state.grad_enabled else None
+        catch = GradCatcher(self) if self._backward_hooks and grad_mode.state.grad_enabled else None
         if catch is not None:
             args = catch.inputs(args)
         output = self.forward(*args, **kwargs)
@@ -401,22 +319,7 @@ class Module:
         Parameter objects stay registered (so an optimizer made before still holds them);
         only their arrays change. Only floating point tensors are cast to a new dtype.
         """
-        device, dtype = parse_to_args(args, kwargs)
-        device = None if device is None else backend.as_device(device)
-        dtype = None if dtype is None else dtypes.as_dtype(dtype)
-        if dtype is not None and not dtypes.is_floating(dtype):
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, got {dtype}")
-
-        def convert(t: Tensor) -> None:
-            if device is not None:
-                t.array = backend.move(t.array, device)
-            if dtype is not None and dtypes.is_floating(t.dtype):
-                t.array = t.array.astype(dtype, copy=False)
-
-        for t in list(self.parameters()) + list(self.buffers()):
-            convert(t)
-            if t.grad is not None:
-                convert(t.grad)
+        convert_state(self, *parse_to_args(args, kwargs))
         return self
 
     def cpu(self) -> Module:
@@ -458,7 +361,7 @@ class Module:
                 module.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict: Mapping, strict: bool = True) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True) -> IncompatibleKeys:
         """Copy values from `state_dict` into this module's parameters and buffers, in place.
 
         Values may be Tensors or arrays, on any device; they are cast to each parameter's
@@ -466,51 +369,7 @@ class Module:
         mismatch always is. Unlike PyTorch, nothing is copied when an error is raised.
         Returns `(missing_keys, unexpected_keys)`.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        if strict:
-            if missing:
-                errors.append(
-                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
-                )
-            if unexpected:
-                errors.append(
-                    "Unexpected key(s) in state_dict: "
-                    + ", ".join(f'"{k}"' for k in unexpected) + ". "
-                )  # fmt: skip
-        copies = []
-        for name, target in own.items():
-            if name not in state_dict:
-                continue
-            value = state_dict[name]
-            if isinstance(value, Tensor):
-                value = value.array
-            if not backend.is_array(value):
-                errors.append(
-                    f'While copying the parameter named "{name}", expected Tensor or array '
-                    f"from checkpoint but received {type(value).__name__}"
-                )
-            elif tuple(value.shape) != tuple(target.shape):
-                errors.append(
-                    f"size mismatch for {name}: copying a param with shape "
-                    f"{tuple(value.shape)} from checkpoint, the shape in current model is "
-                    f"{tuple(target.shape)}."
-                )
-            else:
-                copies.append((target, value))
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        with grad_mode.no_grad():
-            for target, value in copies:
-                target.array[...] = backend.move(value, target.device)
-        return _IncompatibleKeys(missing, unexpected)
+        return load_state(self, state_dict, strict)
 
     # ----- printing ---------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -535,76 +394,3 @@ class Module:
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
-
-
-class BackwardHook(Function):
-    """Identity; where a module with backward hooks catches the gradients of its tensors."""
-
-    def forward(self, x):
-        return x
-
-    def backward(self, g, x):
-        return g
-
-
-class _GradCatcher:
-    """One call of a module with full backward hooks: collects grad_output, then grad_input.
-
-    Backward reaches the outputs' identities first and the inputs' last (they were recorded
-    first), so the hooks run when the last input gradient arrives (or the last output one,
-    when no input needs a gradient). By then the other inputs' gradients have been passed
-    on, so a hook may replace grad_input only where a single input needs a gradient.
-    """
-
-    def __init__(self, module: Module):
-        self.module = module
-        self.grad_input: dict[int, Tensor] = {}
-        self.grad_output: dict[int, Tensor] = {}
-
-    def inputs(self, args: tuple) -> tuple:
-        self.n_in, self.tracked_in = len(args), [i for i, a in enumerate(args) if _needs_grad(a)]
-        return tuple(self._catch(a, self.grad_input, i) for i, a in enumerate(args))
-
-    def outputs(self, output):
-        outs = output if isinstance(output, tuple) else (output,)
-        self.n_out, self.tracked_out = len(outs), [j for j, o in enumerate(outs) if _needs_grad(o)]
-        caught = tuple(self._catch(o, self.grad_output, j) for j, o in enumerate(outs))
-        return caught if isinstance(output, tuple) else caught[0]
-
-    def _catch(self, t, store: dict, i: int):
-        if not _needs_grad(t):
-            return t
-        caught = BackwardHook.apply(t)
-        caught.register_hook(lambda g: self._arrived(store, i, g))
-        return caught
-
-    def _arrived(self, store: dict, i: int, grad):
-        store[i] = grad
-        if self.tracked_in:
-            ready = store is self.grad_input and len(store) == len(self.tracked_in)
-        else:
-            ready = len(store) == len(self.tracked_out)
-        if not ready:
-            return None
-        grad_input = tuple(self.grad_input.get(k) for k in range(self.n_in))
-        grad_output = tuple(self.grad_output.get(k) for k in range(self.n_out))
-        self.grad_input.clear()  # ready for another backward through a retained graph
-        self.grad_output.clear()
-        for hook in list(self.module._backward_hooks):
-            new = hook(self.module, grad_input, grad_output)
-            if new is None:
-                continue
-            new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
-            if len(new) != self.n_in or any(
-                new[k] is not grad_input[k] for k in self.tracked_in if k != i
-            ):
-                raise RuntimeError(
-                    "a full backward hook may return a new grad_input (one entry per input) "
-                    "only for a module with a single input that requires grad"
-                )
-            grad_input = new
-        return grad_input[i] if self.tracked_in else None
-
-
-def _needs_grad(x) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad

@@ -1,0 +1,78 @@
+"""`Parameter`: the tensors a Module trains, and `zero_grads`, which resets their gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import backend, dtypes
+from ..errors import check_bool
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "zero_grads"]
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable; requires grad by default.
+
+    `Parameter(t)` shares `t`'s data (no copy), as in PyTorch. Results of ops on a Parameter
+    are plain Tensors.
+
+    >>> p = Parameter(mg.zeros(2))
+    >>> p.requires_grad
+    True
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            array = backend.numpy.empty((0,), dtype=dtypes.DEFAULT_FLOAT)
+        elif isinstance(data, Tensor):
+            array = data.array
+        elif backend.is_array(data):
+            array = data
+        else:
+            raise TypeError(f"Parameter: data must be a Tensor, got {type(data).__name__}")
+        if check_bool(requires_grad, "requires_grad", "Parameter") and array.dtype.kind != "f":
+            raise RuntimeError(
+                f"Parameter: data has dtype {array.dtype}; only Tensors of floating point dtype "
+                "can require gradients (pass requires_grad=False)"
+            )
+        self.array = array
+        self.grad = None
+        self.requires_grad = False
+        self.grad_fn = None
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle: rebuild a Parameter
+        return (Parameter, (self.array, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        copy = Parameter(self.array.copy(), self.requires_grad)
+        if self.grad is not None:
+            copy.grad = Tensor._make(self.grad.array.copy(), False)
+        memo[id(self)] = copy
+        return copy
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Reset each tensor's `.grad`: to None, or to zeros in place (detached from any graph).
+
+    Shared by `Module.zero_grad` and `Optimizer.zero_grad`.
+    """
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad = p.grad.detach()
+            p.grad.array.fill(0)
