@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 __all__ = [
     "ARRAY_TYPES",
     "Device",
+    "DeviceMismatch",
     "numpy",
     "xp_of",
     "namespace",
@@ -148,6 +149,15 @@ def device_of(array) -> Device:
     if cupy is not None and isinstance(array, cupy.ndarray):
         return Device("cuda", array.device.id)
     return CPU
+
+
+class DeviceMismatch(RuntimeError):
+    """The inputs of one op live on different devices."""
+
+    def __init__(self, op: str, a, b):
+        super().__init__(
+            f"{op}: expected all tensors on the same device, got {device_of(a)} and {device_of(b)}"
+        )
 
 
 def _require_cuda(device: Device) -> None:

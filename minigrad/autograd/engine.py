@@ -90,9 +90,8 @@ def _tape_and_first_uses(roots) -> tuple[list, dict]:
             continue
         if fn.freed:
             raise RuntimeError(
-                f"Trying to backward through the graph a second time (entry {fn.name} #{fn.seq} "
-                "has already been freed). Pass retain_graph=True to the first backward() if you "
-                "need to backward through the graph again."
+                f"Trying to backward through the graph a second time (entry {fn} was freed); "
+                "pass retain_graph=True to the first backward() to backward through it again"
             )
         seen.add(fn)
         for x in fn.inputs:
@@ -199,13 +198,10 @@ class Function:
                 data = a.array
                 if first is None:
                     first = data
-                elif type(data) is not type(first) or (
-                    type(data) is not _ndarray and data.device != first.device
-                ):  # (written out, not a function: this runs for every input of every op)
-                    raise RuntimeError(
-                        f"{cls.name}: expected all tensors on the same device, got "
-                        f"{backend.device_of(first)} and {backend.device_of(data)}"
-                    )
+                elif type(data) is not type(first) or type(data) is not _ndarray and (
+                    data.device != first.device  # (inline: this runs for every input of every op)
+                ):
+                    raise backend.DeviceMismatch(cls.name, first, data)
                 arrays.append(data)
                 needs_grad = needs_grad or a.requires_grad
             else:
