@@ -38,6 +38,8 @@ __all__ = [
     "sum_to",
     "generator",
     "manual_seed",
+    "normal",
+    "uniform",
     "cuda_available",
     "fused_cross_entropy",
     "fused_cross_entropy_backward",
@@ -256,6 +258,29 @@ def generator(device: Device):
             with cupy.cuda.Device(device.index):
                 _generators[device] = cupy.random.default_rng(_seed)
     return _generators[device]
+
+
+def uniform(device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0):
+    """An array of `shape` and float `dtype` drawn from U(low, high) by `device`'s generator.
+
+    Generators draw float32 or float64; other float dtypes (float16) are drawn in float32.
+    """
+    drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
+    sample = generator(device).random(shape, dtype=drawn)
+    if (low, high) != (0.0, 1.0):
+        sample *= high - low
+        sample += low
+    return sample.astype(dtype, copy=False)
+
+
+def normal(device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0):
+    """An array of `shape` and float `dtype` drawn from N(mean, std^2) (as `uniform` draws)."""
+    drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
+    sample = generator(device).standard_normal(shape, dtype=drawn)
+    if (mean, std) != (0.0, 1.0):
+        sample *= std
+        sample += mean
+    return sample.astype(dtype, copy=False)
 
 
 def manual_seed(seed: int) -> None:

@@ -136,26 +136,23 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _new(array, requires_grad, "arange")
 
 
-def _random(op: str, size, dtype, device, requires_grad, method: str) -> Tensor:
-    """Floats drawn by the device generator's `method` (random, standard_normal). Generators
-    draw float32 or float64 only; other float dtypes are cast from float32."""
+def _random(op: str, size, dtype, device, requires_grad, draw) -> Tensor:
+    """Floats drawn by `draw` (backend.uniform or backend.normal) on `device`."""
     dtype, device, _ = _place(dtype, device)
     if not dtypes.is_floating(dtype):
         raise DTypeError(f"{op}: dtype must be a floating point dtype, got {dtype}")
-    size, draw = _size(size, op), getattr(backend.generator(device), method)
-    drawn = dtype if dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
-    array = _allocated(op, size, lambda s: draw(s, dtype=drawn).astype(dtype, copy=False))
+    array = _allocated(op, _size(size, op), lambda s: draw(device, s, dtype))
     return _new(array, requires_grad, op)
 
 
 def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    return _random("rand", size, dtype, device, requires_grad, "random")
+    return _random("rand", size, dtype, device, requires_grad, backend.uniform)
 
 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _random("randn", size, dtype, device, requires_grad, "standard_normal")
+    return _random("randn", size, dtype, device, requires_grad, backend.normal)
 
 
 def randint(*args, size=None, dtype=None, device=None) -> Tensor:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .autograd.engine import entries_leading_to
+from .autograd.tape import shape_text
 from .autograd.trace import leaf_names
 from .tensor import Tensor
 
@@ -56,7 +57,7 @@ def to_dot(*tensors: Tensor, params=None) -> str:
             style = 'style=filled, fillcolor="lightblue"' if t.requires_grad else "style=dashed"
             if t in bare_set:
                 style = 'style=filled, fillcolor="darkolivegreen1"'
-            label = f"{_escape(names[id(t)])}\\n{_shape(t.shape)} {t.dtype}"
+            label = f"{_escape(names[id(t)])}\\n{shape_text(t.shape)} {t.dtype}"
             lines.append(f'  {node} [label="{label}", shape=box, {style}];')
         return leaf_nodes[id(t)]
 
@@ -68,7 +69,7 @@ def to_dot(*tensors: Tensor, params=None) -> str:
         ]
         shape, dtype = fn.out_meta
         style = ', style=filled, fillcolor="darkolivegreen1"' if fn in roots else ""
-        label = f"#{fn.seq} {fn.name}\\n{_shape(shape)} {dtype}"
+        label = f"#{fn.seq} {fn.name}\\n{shape_text(shape)} {dtype}"
         lines.append(f'  op{fn.seq} [label="{label}"{style}];')
         lines.extend(f"  {source} -> op{fn.seq};" for source in sources)
     for t in bare:
@@ -133,10 +134,6 @@ def _graphviz():
     except ImportError as e:
         raise ImportError(_INSTALL_HINT) from e
     return graphviz
-
-
-def _shape(shape) -> str:
-    return str(tuple(shape)).replace(" ", "")
 
 
 def _escape(text: str) -> str:

@@ -25,16 +25,22 @@ class Tape(list):
         rows = [("#", "op", "inputs (shape dtype, * = requires grad)", "output")]
         for e in self:
             inputs = ", ".join(
-                f"{_shape(s)} {d}{'*' if rg else ''}" for s, d, rg in e.inputs
+                f"{shape_text(s)} {d}{'*' if rg else ''}" for s, d, rg in e.inputs
             )
-            rows.append((str(e.seq), e.op, inputs, f"{_shape(e.output[0])} {e.output[1]}"))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+            rows.append((str(e.seq), e.op, inputs, f"{shape_text(e.output[0])} {e.output[1]}"))
+        return table(rows)
 
 
-def _shape(shape) -> str:
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Rows of text as aligned columns, the first row a header underlined with dashes."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def shape_text(shape) -> str:
+    """A shape as (5,3): the tables' and the graph's way of writing it."""
     return str(tuple(shape)).replace(" ", "")
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from .. import backend
 from ..tensor import Tensor
 from . import engine, grad_mode
+from .tape import shape_text, table
 
 
 def leaf_names(entries: Iterable[engine.Function], params=None, more=()) -> dict[int, str]:
@@ -50,8 +51,8 @@ class GradInfo:
 
     def __str__(self) -> str:
         if self.values is not None and self.values.size == 1:  # the norm would repeat it
-            return f"{_shape(self.shape)} {_values(self.values.tolist())}"
-        text = f"{_shape(self.shape)} norm={self.norm:.4g}"
+            return f"{shape_text(self.shape)} {_values(self.values.tolist())}"
+        text = f"{shape_text(self.shape)} norm={self.norm:.4g}"
         return text if self.values is None else f"{text} {_values(self.values.tolist())}"
 
 
@@ -92,10 +93,7 @@ class BackwardTrace(list, grad_mode.Watcher):
             for i, (name, info) in enumerate(passed):
                 head = (str(step.seq), step.op, str(step.received)) if i == 0 else ("", "", "")
                 rows.append((*head, name, str(info)))
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return table(rows)
 
     def __repr__(self) -> str:
         return f"<BackwardTrace of {len(self)} steps>"
@@ -141,10 +139,6 @@ def trace_backward(params=None, max_values: int = 6) -> BackwardTrace:
     >>> print(trace)   # sum received 1 and sent [1, 1] to mul; mul sent [2, 4] to x0
     """
     return BackwardTrace(params, max_values)
-
-
-def _shape(shape) -> str:
-    return str(tuple(shape)).replace(" ", "")
 
 
 def _values(v) -> str:

@@ -84,24 +84,34 @@ def copy_(t: Tensor, src) -> Tensor:
 def uniform_(t: Tensor, low: float = 0.0, high: float = 1.0) -> Tensor:
     """Fill t with numbers drawn uniformly from [low, high)."""
     check_writable(t, "uniform_")
-    low, high = check_range(low, high, ("low", "high"), "uniform_")
-    _require_float(t, "uniform_")
-    t.array[...] = backend.generator(t.device).uniform(low, high, t.shape)
-    return t
+    return fill_uniform(t, low, high, ("low", "high"), "uniform_")
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill t with numbers drawn from the normal distribution N(mean, std^2)."""
     check_writable(t, "normal_")
-    mean, std = as_number(mean, "mean", "normal_"), check_std(std, "normal_")
-    _require_float(t, "normal_")
-    t.array[...] = backend.generator(t.device).normal(mean, std, t.shape)
+    return fill_normal(t, mean, std, "normal_")
+
+
+def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str) -> Tensor:
+    """uniform_ without the writability check (and nn.init.uniform_, which runs unrecorded)."""
+    low, high = check_range(low, high, names, op)
+    _require_float(t, op)
+    t.array[...] = backend.uniform(t.device, t.shape, t.dtype, low, high)
+    return t
+
+
+def fill_normal(t: Tensor, mean, std, op: str) -> Tensor:
+    """normal_ without the writability check (and nn.init.normal_)."""
+    mean, std = as_number(mean, "mean", op), check_std(std, op)
+    _require_float(t, op)
+    t.array[...] = backend.normal(t.device, t.shape, t.dtype, mean, std)
     return t
 
 
 def _require_float(t: Tensor, op: str) -> None:
     if not dtypes.is_floating(t.dtype):
-        raise DTypeError(f"{op}: fills floating point tensors, but this tensor is {t.dtype}")
+        raise DTypeError(f"{op}: fills floating point tensors, but the input is {t.dtype}")
 
 
 def assign(t: Tensor, name: str, op: Callable, other) -> Tensor:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from .. import backend, dtypes, functions
-from ..errors import DTypeError, OptionError, as_number, check_range, check_std
+from .. import functions
+from ..errors import OptionError, as_number
 from ..functions import require_tensor
 from ..tensor import Tensor
 
@@ -71,34 +71,16 @@ def _fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _draw_dtype(tensor: Tensor):
-    """Generators draw float32 or float64; other float dtypes are drawn in float32 and cast."""
-    if not dtypes.is_floating(tensor.dtype):
-        raise DTypeError(f"init: expected a floating point tensor, got {tensor.dtype}")
-    return tensor.dtype if tensor.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples from U(a, b)."""
     require_tensor(tensor, "tensor", "uniform_")
-    a, b = check_range(a, b, ("a", "b"), "uniform_")
-    sample = backend.generator(tensor.device).random(tensor.shape, dtype=_draw_dtype(tensor))
-    sample *= b - a
-    sample += a
-    tensor.array[...] = sample
-    return tensor
+    return functions.inplace.fill_uniform(tensor, a, b, ("a", "b"), "uniform_")
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
     require_tensor(tensor, "tensor", "normal_")
-    mean, std = as_number(mean, "mean", "normal_"), check_std(std, "normal_")
-    rng = backend.generator(tensor.device)
-    sample = rng.standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
-    sample *= std
-    sample += mean
-    tensor.array[...] = sample
-    return tensor
+    return functions.inplace.fill_normal(tensor, mean, std, "normal_")
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
