@@ -31,12 +31,15 @@ __all__ = [
     "namespace",
     "is_array",
     "device_of",
+    "array_text",
     "as_device",
     "move",
     "to_host",
     "scatter_add",
     "sum_to",
     "generator",
+    "host_array",
+    "host_rng",
     "manual_seed",
     "normal",
     "uniform",
@@ -200,6 +203,21 @@ def sum_to(array, shape: tuple[int, ...]):
     if stretched:  # size-1 dims broadcasting stretched: sum, keeping them as size 1
         array = array.sum(axis=stretched, keepdims=True)
     return array
+
+
+def host_array(data, dtype=None) -> numpy.ndarray:
+    """Numbers, nested lists or an array as a numpy array on the host (no copy if it is one)."""
+    return numpy.asarray(data, dtype=dtype)
+
+
+def host_rng(seed: int | None = None):
+    """A numpy random Generator on the host (shuffling, sampling indices): not a device's."""
+    return numpy.random.default_rng(seed)
+
+
+def array_text(array, **options) -> str:
+    """A host copy of `array` as numpy prints it (numpy.array2string's options)."""
+    return numpy.array2string(to_host(array), **options)
 
 
 def scatter_add(target, index, values) -> None:

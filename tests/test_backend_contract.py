@@ -14,7 +14,10 @@ import minigrad
 
 PACKAGE = Path(minigrad.__file__).parent
 BACKEND = {"backend.py", "backend_cuda.py"}
-HOST_IO = {"datasets/idx.py", "datasets/mnist.py", "serialization.py"}
+HOST_IO = {"datasets/idx.py", "datasets/mnist.py", "serialization.py", "autograd/gradcheck.py"}
+# What may be read off backend.numpy elsewhere: types and dtypes, numpy's warning switches,
+# shape arithmetic; never a function that makes or reads arrays (the backend wraps those).
+NUMPY_NAMES = {"ndarray", "generic", "dtype", "errstate", "broadcast_shapes", "iinfo", "finfo"}
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -39,6 +42,34 @@ def test_no_module_but_the_backend_imports_numpy_or_cupy():
     assert offenders == [], f"these modules import numpy/cupy directly: {offenders}"
 
 
+def _numpy_uses(path: Path) -> list[str]:
+    """Each `backend.numpy.<name>` (or bare `backend.numpy`) in `path` not in NUMPY_NAMES."""
+    tree = ast.parse(path.read_text())
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        is_numpy = (
+            isinstance(node, ast.Attribute) and node.attr == "numpy"
+            and isinstance(node.value, ast.Name) and node.value.id == "backend"
+        )  # fmt: skip
+        if not is_numpy:
+            continue
+        parent = parents.get(node)
+        name = parent.attr if isinstance(parent, ast.Attribute) else "(itself)"
+        if name not in NUMPY_NAMES:
+            found.append(f"line {node.lineno}: backend.numpy.{name}")
+    return found
+
+
+def test_nothing_but_the_backend_touches_arrays_through_backend_numpy():
+    offenders = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative not in BACKEND | HOST_IO and (uses := _numpy_uses(path)):
+            offenders[relative] = uses
+    assert offenders == {}, f"array functions reached through backend.numpy: {offenders}"
+
+
 def test_only_the_backend_reaches_the_cuda_kernels():
     users = [
         path.relative_to(PACKAGE).as_posix()
@@ -52,3 +83,5 @@ def test_the_contract_test_would_catch_an_offender(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import numpy as np\nfrom cupy import asarray\n")
     assert _imported_modules(bad) >= {"numpy", "cupy"}
+    bad.write_text("np = backend.numpy\nx = backend.numpy.zeros(3)\nbackend.numpy.errstate()\n")
+    assert _numpy_uses(bad) == ["line 1: backend.numpy.(itself)", "line 2: backend.numpy.zeros"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np  # finite differences are checked on float64 host copies
+
 from .. import backend, dtypes
 from ..errors import OptionError, as_number, check_callable
 from ..tensor import Tensor
@@ -55,7 +57,6 @@ def _snapshot(fn, inputs):
 
 def _numerical_jacobians(fn, inputs, eps):
     """J[k][i] (output k, input i) as host float64 arrays of shape (out.size, in.size)."""
-    np = backend.numpy
     outs = _snapshot(fn, inputs)
     jac = [[np.zeros((o.size, _size(x))) for x in inputs] for o in outs]
     for i, x in enumerate(inputs):
@@ -82,7 +83,6 @@ def _size(x) -> int:
 def _analytical_jacobians(fn, inputs):
     from . import grad as autograd_grad
 
-    np = backend.numpy
     outs = _outputs(fn, inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     wrt = [inputs[i] for i in wrt_index]
@@ -118,7 +118,6 @@ def gradcheck(
     a tuple of them. On a mismatch, raises GradcheckError naming the worst element (or
     returns False with raise_exception=False).
     """
-    np = backend.numpy
     inputs = _check_inputs(func, inputs, eps, "gradcheck")
     numerical = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(func, inputs)
@@ -159,7 +158,7 @@ def gradgradcheck(
     inputs = _check_inputs(func, inputs, eps, "gradgradcheck")
     outs = _outputs(func, inputs)
     if grad_outputs is None:
-        rng = backend.numpy.random.default_rng(0)
+        rng = np.random.default_rng(0)
         grad_outputs = tuple(
             Tensor(rng.standard_normal(o.shape), dtype=dtypes.float64, device=o.device,
                    requires_grad=True)  # fmt: skip

@@ -123,7 +123,7 @@ class BackwardTrace(list, grad_mode.Watcher):
         norm = math.sqrt(float(xp.sum(xp.square(array.astype(xp.float64)))))
         values = None
         if array.size <= self.max_values:
-            values = backend.numpy.array(backend.to_host(array), copy=True)
+            values = backend.to_host(array).copy()
         return GradInfo(tuple(array.shape), norm, values)
 
 

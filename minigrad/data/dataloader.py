@@ -64,10 +64,10 @@ class DataLoader:
     def _generator(self):
         if self._rng is None:
             if self.seed is not None:
-                self._rng = backend.numpy.random.default_rng(self.seed)
+                self._rng = backend.host_rng(self.seed)
             else:  # derive from the global CPU generator, which manual_seed controls
                 parent = backend.generator(backend.as_device("cpu"))
-                self._rng = backend.numpy.random.default_rng(parent.integers(2**63))
+                self._rng = backend.host_rng(parent.integers(2**63))
         return self._rng
 
     def __iter__(self) -> Iterator:
@@ -115,7 +115,7 @@ def default_collate(samples: list):
     if backend.is_array(first):
         return Tensor._make(backend.xp_of(first).stack(samples), False)
     if isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf":
-        return creation.tensor(backend.numpy.asarray(samples))  # their own dtype
+        return creation.tensor(backend.host_array(samples))  # their own dtype
     if isinstance(first, float):  # as PyTorch: Python floats are float64 here, not float32
         return creation.tensor(samples, dtype=dtypes.float64)
     if isinstance(first, (bool, int)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import backend
+from .. import backend, dtypes
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset"]
@@ -53,7 +53,7 @@ class TensorDataset(Dataset):
             index = index.array
         elif isinstance(index, list):
             try:
-                index = backend.numpy.asarray(index, dtype=backend.numpy.int64)
+                index = backend.host_array(index, dtype=dtypes.int64)
             except (ValueError, TypeError, OverflowError):
                 raise TypeError(
                     f"TensorDataset: index must be a list of ints, got {index!r}"

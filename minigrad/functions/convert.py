@@ -45,7 +45,7 @@ def as_array(data, dtype, device):
     else:
         target = backend.as_device(device)
         try:
-            array = backend.numpy.asarray(data)
+            array = backend.host_array(data)
         except (ValueError, TypeError) as error:  # a ragged list, or one holding odd things
             raise ValueError(
                 f"tensor: data must be a number or nested lists of numbers of one shape, got "
@@ -83,7 +83,7 @@ def _check_fits(values, dtype) -> None:
     """
     info = backend.numpy.iinfo(dtype)
     low = -info.max if dtype.kind == "u" else info.min
-    finite = values.dtype.kind != "f" or bool(backend.numpy.isfinite(values).all())
+    finite = values.dtype.kind != "f" or bool(backend.xp_of(values).isfinite(values).all())
     if not finite or values.min() < low or values.max() > info.max:
         bad = values.reshape(-1)[0] if values.size == 1 else f"in [{values.min()}, {values.max()}]"
         raise OptionError(
@@ -97,7 +97,7 @@ def tensor_repr(t: Tensor) -> str:
     host = backend.to_host(t.array)
     exact = host.dtype.kind != "f" or not host.size or (host == host.round()).all()
     floatmode = "unique" if exact else "fixed"
-    body = backend.numpy.array2string(
+    body = backend.array_text(
         host, separator=", ", prefix="tensor(", precision=4, floatmode=floatmode
     )
     extras = []

@@ -23,7 +23,7 @@ def as_index(key):
             )
         return key.array
     if isinstance(key, list):
-        return backend.numpy.asarray(key)
+        return backend.host_array(key)
     return key
 
 
