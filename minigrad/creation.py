@@ -30,7 +30,7 @@ def _allocated(op: str, size, make, asked: str = ""):
 
 
 def _new(array, requires_grad: bool, op: str) -> Tensor:
-    t = Tensor._make(array, False)
+    t = Tensor.wrap(array)
     if requires_grad is None:  # (PyTorch's default for an optional bool)
         return t
     return t.requires_grad_(True) if check_bool(requires_grad, "requires_grad", op) else t
@@ -56,7 +56,7 @@ def from_numpy(array) -> Tensor:
     if not isinstance(array, backend.numpy.ndarray):
         raise TypeError(f"from_numpy: array must be a numpy.ndarray, got {_described(array)}")
     dtypes.check_supported(array.dtype, "array", "from_numpy")
-    return Tensor._make(array, False)
+    return Tensor.wrap(array)
 
 
 def _filled(op: str, size, fill, dtype, device, requires_grad) -> Tensor:

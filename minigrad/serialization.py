@@ -227,7 +227,7 @@ def _decode(node, zf: zipfile.ZipFile, path: str, device):
             return array
         if array.dtype not in dtypes._SUPPORTED:  # save never writes such a tensor
             raise ValueError(f"{path}: '{name}' has dtype {array.dtype}, which minigrad lacks")
-        return Tensor._make(backend.move(array, device), False)
+        return Tensor.wrap(backend.move(array, device))
     if kind == "dict":
         return {k: _decode(v, zf, path, device) for k, v in node["items"]}
     if kind == "list":

@@ -99,8 +99,18 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
+    def wrap(cls, array, requires_grad: bool = False) -> Tensor:
+        """A Tensor holding `array` itself (a numpy or cupy array of a minigrad dtype): no
+        copy, as `.array` unwraps it; for code that makes arrays and hands out Tensors."""
+        if not isinstance(array, backend.ARRAY_TYPES):
+            raise TypeError(f"Tensor.wrap: array must be a numpy or cupy array, got {_described(array)}")
+        dtypes.check_supported(array.dtype, "array", "Tensor.wrap")
+        t = cls._make(array, False)
+        return t.requires_grad_(True) if check_bool(requires_grad, "requires_grad", "wrap") else t
+
+    @classmethod
     def _make(cls, array, requires_grad: bool) -> Tensor:
-        """Wrap an array without checks or copies (the ops' fast path)."""
+        """Wrap an array without checks or copies: the engine's and functions' fast path."""
         t = object.__new__(Tensor)
         t.array = array
         t._grad = None

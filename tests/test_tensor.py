@@ -330,3 +330,16 @@ def test_numpy_shares_memory_with_a_cpu_tensor():
     t.numpy()[1] = 5.0
     assert t.tolist() == [0.0, 5.0, 0.0]
     assert np.shares_memory(t.numpy(), t.array)
+
+
+def test_wrap_holds_the_array_itself_and_checks_it():
+    array = np.zeros(3, dtype=np.float32)
+    t = mg.Tensor.wrap(array)
+    assert t.array is array and not t.requires_grad and t.is_leaf
+    assert mg.Tensor.wrap(array, requires_grad=True).requires_grad
+    with pytest.raises(TypeError, match="array must be a numpy or cupy array, got list"):
+        mg.Tensor.wrap([1.0])
+    with pytest.raises(TypeError, match="uint32, which is not supported"):
+        mg.Tensor.wrap(np.zeros(2, dtype=np.uint32))
+    with pytest.raises(RuntimeError, match="floating point"):
+        mg.Tensor.wrap(np.zeros(2, dtype=np.int64), requires_grad=True)

@@ -95,7 +95,7 @@ def _analytical_jacobians(fn, inputs):
             seed = xp.zeros(out.array.size, dtype=out.dtype)
             seed[r] = 1
             grads = autograd_grad(
-                out, wrt, Tensor._make(seed.reshape(out.shape), False),
+                out, wrt, Tensor.wrap(seed.reshape(out.shape)),
                 retain_graph=True, allow_unused=True,
             )  # fmt: skip
             for g, i in zip(grads, wrt_index):

@@ -113,7 +113,7 @@ def default_collate(samples: list):
     if isinstance(first, Tensor):
         return functions.stack(list(samples))
     if backend.is_array(first):
-        return Tensor._make(backend.xp_of(first).stack(samples), False)
+        return Tensor.wrap(backend.xp_of(first).stack(samples))
     if isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf":
         return creation.tensor(backend.host_array(samples))  # their own dtype
     if isinstance(first, float):  # as PyTorch: Python floats are float64 here, not float32

@@ -75,4 +75,4 @@ def _rows(t: Tensor, index) -> Tensor:
     rows = t.array[index]
     if not backend.is_array(rows):  # a 0-d index array picks a numpy scalar from a 1-d tensor
         rows = backend.xp_of(t.array).asarray(rows)
-    return Tensor._make(rows, False)
+    return Tensor.wrap(rows)

@@ -57,7 +57,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         copy = Parameter(self.array.copy(), self.requires_grad)
         if self.grad is not None:
-            copy.grad = Tensor._make(self.grad.array.copy(), False)
+            copy.grad = Tensor.wrap(self.grad.array.copy())
         memo[id(self)] = copy
         return copy
 
