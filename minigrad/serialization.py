@@ -56,6 +56,7 @@ def save(obj, path: _PathArg) -> None:
 
     >>> mg.save(model.state_dict(), "model.npz")
     >>> model.load_state_dict(mg.load("model.npz"))
+    <All keys matched successfully>
     """
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, (), arrays)

@@ -46,7 +46,9 @@ class detect_anomaly(grad_mode.Watcher):
 
     >>> x = mg.tensor([1.0, 0.0], requires_grad=True)
     >>> with mg.autograd.detect_anomaly():
-    ...     y = x.log()            # AnomalyError: log produced -inf ... File "...", line 3
+    ...     y = x.log()
+    Traceback (most recent call last):
+    AnomalyError: log produced -inf in its output; it was called at...
     """
 
     def __init__(self, check_forward: bool = True):

@@ -48,7 +48,11 @@ def tape(*tensors: Tensor) -> Tape:
     """The entries that produced `tensors`, in recorded order (the order backward reverses).
 
     >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
-    >>> print(mg.autograd.tape((x * x).sum()))     # a mul entry, then a sum entry
+    >>> print(mg.autograd.tape((x * x).sum()))
+    #  op   inputs (shape dtype, * = requires grad)  output
+    -  ---  ---------------------------------------  ------------
+    0  mul  (2,) float32*, (2,) float32*             (2,) float32
+    1  sum  (2,) float32*                            () float32
     """
     entries = Tape()
     for fn in entries_leading_to(tensors):

@@ -136,7 +136,12 @@ def trace_backward(params=None, max_values: int = 6) -> BackwardTrace:
     >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
     >>> with mg.autograd.trace_backward() as trace:
     ...     (x * x).sum().backward()
-    >>> print(trace)   # sum received 1 and sent [1, 1] to mul; mul sent [2, 4] to x0
+    >>> print(trace)
+    #  op   received                passed on to  gradient
+    -  ---  ----------------------  ------------  ----------------------
+    1  sum  () 1                    #0 mul        (2,) norm=1.414 [1, 1]
+    0  mul  (2,) norm=1.414 [1, 1]  x0            (2,) norm=2.236 [1, 2]
+                                    x0            (2,) norm=2.236 [1, 2]
     """
     return BackwardTrace(params, max_values)
 

@@ -23,8 +23,9 @@ class DataLoader:
       fancy-indexing per tensor (a slice, so views, when not shuffling), no per-sample Python.
       Others are read sample by sample and joined with `collate_fn` (`default_collate`).
 
-    >>> loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, seed=0)
-    >>> for xb, yb in loader: ...
+    >>> loader = DataLoader(mg.data.TensorDataset(x, y), batch_size=2, shuffle=True, seed=0)
+    >>> [len(labels) for _, labels in loader]
+    [2, 2, 1]
     """
 
     def __init__(

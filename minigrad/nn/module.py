@@ -28,11 +28,11 @@ __all__ = ["Module", "Parameter"]
 class Module:
     """Base class of all layers and models: subclass it, assign layers, write `forward`.
 
-    >>> class MLP(Module):
+    >>> class MLP(nn.Module):
     ...     def __init__(self):
     ...         super().__init__()
-    ...         self.fc1 = Linear(784, 128)
-    ...         self.fc2 = Linear(128, 10)
+    ...         self.fc1 = nn.Linear(784, 128)
+    ...         self.fc2 = nn.Linear(128, 10)
     ...     def forward(self, x):
     ...         return self.fc2(F.relu(self.fc1(x)))
     >>> [name for name, _ in MLP().named_parameters()]
