@@ -4,7 +4,7 @@ Every op in minigrad is written once, against the *array namespace* of its input
 (`xp = xp_of(array)`), so the same code runs on either library. Everything that depends on
 which library holds the data lives here: the namespace lookup, devices, moving arrays between
 host and GPU, random number generators, and the few calls whose spelling differs between
-numpy and cupy (scatter-add), and the entry points to the fused CUDA kernels of
+numpy and cupy (scatter-add), and `kernel`, the registry of the fused CUDA kernels of
 `backend_cuda.py`. No other module imports numpy or cupy to touch tensor data;
 `tests/test_backend_contract.py` enforces that.
 """
@@ -44,8 +44,7 @@ __all__ = [
     "normal",
     "uniform",
     "cuda_available",
-    "fused_cross_entropy",
-    "fused_cross_entropy_backward",
+    "kernel",
 ]
 
 
@@ -232,33 +231,20 @@ def scatter_add(target, index, values) -> None:
         cupyx.scatter_add(target, index, values)
 
 
-def fused_cross_entropy(x, y) -> tuple | None:
-    """Cross-entropy of logits x (N, C) and int64 class indices y (N,) (or (), for N = 1)
-    in one CUDA kernel.
+def kernel(name: str, x) -> tuple | None:
+    """The fused CUDA kernels registered under `name` in backend_cuda.py (a pair with
+    `forward` and `backward`) when they handle the cupy array `x`; None otherwise, numpy
+    arrays included, and the op computes with array calls instead. Ops ask by name, so an op
+    reads the same on both devices.
 
-    Returns (per-row losses (N,), softmax (N, C)) for a float32/float64 cupy `x`, or None
-    when there is no kernel for it (numpy arrays included): the caller then computes it with
-    array ops.
+    >>> mg.backend.kernel("cross_entropy", mg.zeros(2, 3).array) is None  # numpy
+    True
     """
     if cupy is None or not isinstance(x, cupy.ndarray):
         return None
     from . import backend_cuda  # compiles nothing until first used
 
-    y = y.reshape(-1)
-    return backend_cuda.cross_entropy_forward(x, y) if backend_cuda.supported(x, y) else None
-
-
-def fused_cross_entropy_backward(p, y, scale):
-    """dloss/dx (N, C) = p * scale_i - scale_i at each row's target, in one CUDA kernel.
-
-    `p` is the softmax from `fused_cross_entropy`, `scale` the gradient of each row's loss
-    (0-d, or (N,) for reduction='none'). None for numpy arrays.
-    """
-    if cupy is None or not isinstance(p, cupy.ndarray):
-        return None
-    from . import backend_cuda
-
-    return backend_cuda.cross_entropy_backward(p, y, scale)
+    return backend_cuda.kernel(name, x)
 
 
 # One random generator per device, so `manual_seed` makes both reproducible.

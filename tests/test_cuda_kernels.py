@@ -1,10 +1,13 @@
 """The fused cross-entropy CUDA kernels (minigrad/backend_cuda.py) against the numpy path.
 
-On cupy, `F.cross_entropy` over plain class indices runs one kernel forward and one backward;
-everything else, and every numpy array, takes the array path of
+Ops ask `backend.kernel(name, array)` for their kernels: the pair for a cupy array the kernels
+handle, None otherwise (every numpy array), and then the op runs its array code. On cupy,
+`F.cross_entropy` over class indices (N, C) without class weights runs one kernel forward and
+one backward, ignore_index included; everything else takes the array path of
 `nn/functional/_class_losses.py`. The GPU tests run the same logits through both and compare
 losses, softmax and gradients, in float32 and float64, on shapes from one class to a
-32000-word vocabulary and on extreme logits.
+32000-word vocabulary and on extreme logits; and check that a target out of range gives nan
+(the device-side range check) instead of a read back to the host.
 """
 
 import numpy as np
@@ -44,9 +47,9 @@ def _through_minigrad(x, y, device, reduction, upstream=None):
 
 # ----- CPU: numpy arrays never reach a kernel ----------------------------------------------
 def test_numpy_arrays_take_the_array_path():
-    x, y = _logits((4, 3), "float32")
-    assert backend.fused_cross_entropy(x, y) is None
-    assert backend.fused_cross_entropy_backward(x, y, np.float32(0.25)) is None
+    x, _ = _logits((4, 3), "float32")
+    assert backend.kernel("cross_entropy", x) is None
+    assert backend.kernel("cross_entropy", x.astype("float64")) is None
 
 
 def test_the_array_path_is_untouched_on_the_cpu():
@@ -65,7 +68,8 @@ def test_the_array_path_is_untouched_on_the_cpu():
 def test_forward_and_backward_kernels_match_numpy(shape, dtype):
     cupy = _cupy()
     x, y = _logits(shape, dtype)
-    loss, p = backend.fused_cross_entropy(cupy.asarray(x), cupy.asarray(y))
+    kernels = backend.kernel("cross_entropy", cupy.asarray(x))
+    loss, p = kernels.forward(cupy.asarray(x), cupy.asarray(y), -100)
     assert loss.dtype == p.dtype == np.dtype(dtype)
     shifted = x - x.max(axis=1, keepdims=True)
     total = np.exp(shifted).sum(axis=1, keepdims=True)
@@ -76,11 +80,28 @@ def test_forward_and_backward_kernels_match_numpy(shape, dtype):
 
     rows = np.random.default_rng(1).standard_normal(shape[0]).astype(dtype)
     for scale in (np.asarray(0.5, dtype), rows):  # one scale for all rows, or one per row
-        grad = backend.fused_cross_entropy_backward(p, cupy.asarray(y), cupy.asarray(scale))
+        grad = kernels.backward(p, cupy.asarray(y), cupy.asarray(scale), -100)
         s = np.broadcast_to(scale, shape[:1])
         expected = cupy.asnumpy(p) * s[:, None]
         expected[np.arange(shape[0]), y] -= s  # no dense one-hot: (2, 32000) float64 is fine
         np.testing.assert_allclose(cupy.asnumpy(grad), expected, **TOLERANCE[dtype])
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_kernels_ignore_targets_and_give_nan_for_those_out_of_range(dtype):
+    cupy = _cupy()
+    x, _ = _logits((5, 4), dtype)
+    y = np.array([0, 1, 3, 4, -1])  # 1 is ignore_index; 4 and -1 are no class of 4
+    kernels = backend.kernel("cross_entropy", cupy.asarray(x))
+    loss, p = kernels.forward(cupy.asarray(x), cupy.asarray(y), 1)
+    loss, p = cupy.asnumpy(loss), cupy.asnumpy(p)
+    shifted = x - x.max(axis=1, keepdims=True)
+    expected = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(5), np.clip(y, 0, 3)]
+    np.testing.assert_allclose(loss[[0, 2]], expected[[0, 2]], **TOLERANCE[dtype])
+    assert loss[1] == 0 and np.isnan(loss[3:]).all() and np.isnan(p[3:]).all()
+    grad = cupy.asnumpy(kernels.backward(cupy.asarray(p), cupy.asarray(y), cupy.ones(5), 1))
+    assert (grad[1] == 0).all() and np.isnan(grad[3:]).all() and np.isfinite(grad[:3]).all()
 
 
 @pytest.mark.gpu
@@ -138,15 +159,19 @@ def test_the_plain_case_runs_the_kernels_and_the_others_do_not(monkeypatch):
     from minigrad import backend_cuda
 
     calls = []
-    for name in ("cross_entropy_forward", "cross_entropy_backward"):
-        kernel = getattr(backend_cuda, name)
-        monkeypatch.setattr(
-            backend_cuda, name, lambda *a, k=kernel, n=name: calls.append(n) or k(*a)
-        )
+    handles, kernels = backend_cuda.KERNELS["cross_entropy"]
+    counted = backend_cuda.Kernels(
+        *(lambda *a, k=k, n=n: calls.append(n) or k(*a) for n, k in kernels._asdict().items())
+    )
+    monkeypatch.setitem(backend_cuda.KERNELS, "cross_entropy", (handles, counted))
     x, y = _logits((8, 5), "float32")
     _through_minigrad(x, y, "cuda", "mean")
-    assert calls == ["cross_entropy_forward", "cross_entropy_backward"]
+    assert calls == ["forward", "backward"]
+    calls.clear()
+    _through_minigrad(x[0], y[0], "cuda", "sum")  # one sample (C,): the kernels, as (1, C)
+    assert calls == ["forward", "backward"]
     calls.clear()
     logits = mg.tensor(x, device="cuda", requires_grad=True)
     F.cross_entropy(logits, mg.tensor(y, device="cuda"), label_smoothing=0.1).backward()
-    assert calls == []  # label smoothing: the array path
+    F.cross_entropy(logits, mg.tensor(y, device="cuda"), weight=mg.ones(5, device="cuda"))
+    assert calls == []  # label smoothing is composed; class weights take the array path

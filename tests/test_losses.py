@@ -4,9 +4,12 @@ The references below are PyTorch's definitions written out in float64 numpy, one
 time, sharing no code with minigrad. Values are compared with them directly; gradients with
 their central differences (so a gradient is checked against the *definition*, not against
 minigrad's own forward). `gradcheck`/`gradgradcheck` then check first and second derivatives
-of the fused backward, including its create_graph path.
+of every path: the fused node for class indices (its create_graph formula included), label
+smoothing and class probabilities (composed), on 1-d, 2-d and k-d inputs; and the composed
+version, nll_loss(log_softmax(x)), is the oracle the fused node must equal.
 """
 
+import contextlib
 import itertools
 import re
 from pathlib import Path
@@ -37,8 +40,9 @@ def _reduce(losses, reduction, denominator):
         return losses.sum() / denominator
 
 
-def ref_cross_entropy(x, target, weight=None, ignore_index=-100, reduction="mean",
-                      label_smoothing=0.0):  # fmt: skip
+def ref_cross_entropy(
+    x, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
     """PyTorch's cross_entropy from its documented formulas, position by position."""
     x, target = np.asarray(x, np.float64), np.asarray(target)
     one_sample = x.ndim == 1
@@ -108,6 +112,13 @@ HAND_CHECKED = [  # (id, logits, target, kwargs, expected loss)
     ("confident_rows", [[1, 4, 1, 1], [5, 1, 2, 1], [1, 2, 5, 1]], [1, 0, 2], {}, 0.10166),
     ("one_row", [[0, 1, 2, 3]], [3], {}, 0.4402),
     ("weighted", [[1.3, 2.0], [1.3, 2.0]], [1, 1], {"weight": [1.3, 2.0]}, 0.4032),
+    # lse = ln(e^4 + 2) = 4.03597; T = (0.8, 0.1, 0.1): 0.8 * 0.03597 + 0.2 * 4.03597
+    ("smoothed", [[4, 0, 0]], [0], {"label_smoothing": 0.3}, 0.8360),
+    # rows 0 and 1 each cost ln(1 + e^-2) = 0.12693; row 2 is ignored and not counted
+    ("ignored", [[2, 0], [0, 2], [5, 5]], [0, 1, -100], {}, 0.1269),
+    # weights (2, 1, 1): (1 - eps) w_y (-log p_y) + eps/C sum_c w_c (-log p_c), over D = w_y:
+    # (0.7 * 2 * 0.03597 + 0.1 * (2 * 0.03597 + 4.03597 + 4.03597)) / 2
+    ("smoothed_weighted", [[4, 0, 0]], [0], {"label_smoothing": 0.3, "weight": [2, 1, 1]}, 0.4324),
 ]
 
 
@@ -117,7 +128,10 @@ HAND_CHECKED = [  # (id, logits, target, kwargs, expected loss)
     ids=[c[0] for c in HAND_CHECKED],
 )
 def test_hand_checked_values(logits, target, kwargs, expected, device):
-    kwargs = {k: mg.tensor(v, device=device) for k, v in kwargs.items()}
+    kwargs = {
+        k: mg.tensor(v, dtype=mg.float32, device=device) if k == "weight" else v
+        for k, v in kwargs.items()
+    }
     logits = mg.tensor(logits, dtype=mg.float32, device=device)
     loss = F.cross_entropy(logits, mg.tensor(target, device=device), **kwargs)
     assert loss.dtype == mg.float32 and loss.shape == ()
@@ -130,8 +144,9 @@ def test_hand_checked_pieces(device):
     np.testing.assert_allclose(as_numpy(rows)[0], [-0.5514, -1.5514, -1.5514], atol=5e-5)
     # The "confident" example is the mean of -ln 0.87005, -ln 0.92046, -ln 0.92046.
     probs = F.softmax(mg.tensor([[1.0, 4, 1, 1], [5, 1, 2, 1], [1, 2, 5, 1]], device=device), 1)
-    np.testing.assert_allclose(as_numpy(probs)[[0, 1, 2], [1, 0, 2]], [0.87005, 0.92046, 0.92046],
-                               atol=5e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        as_numpy(probs)[[0, 1, 2], [1, 0, 2]], [0.87005, 0.92046, 0.92046], atol=5e-6
+    )
     assert np.mean(-np.log([0.87005, 0.92046, 0.92046])) == pytest.approx(0.10166, abs=1e-5)
 
 
@@ -145,8 +160,9 @@ def test_uniform_logits_cost_ln3_whatever_the_probabilities(p, device):
 
 
 def test_bce_with_logits_hand_checked(device):
-    loss = F.binary_cross_entropy_with_logits(mg.tensor(1.0, device=device),
-                                              mg.tensor(1.0, device=device))  # fmt: skip
+    loss = F.binary_cross_entropy_with_logits(
+        mg.tensor(1.0, device=device), mg.tensor(1.0, device=device)
+    )
     assert loss.item() == pytest.approx(-np.log(1 / (1 + np.exp(-1.0))), abs=1e-6)  # 0.3133
     assert loss.item() == pytest.approx(0.3133, abs=5e-5)
 
@@ -179,9 +195,12 @@ def test_reductions_agree(kind, device):
     t = rng.integers(0, 4, 5) if kind == "index" else rng.dirichlet(np.ones(4), 5)
     t = mg.tensor(t, dtype=None if kind == "index" else mg.float32, device=device)
     w = mg.tensor([0.5, 1.0, 2.0, 1.5], device=device)
-    none, total, mean = (F.cross_entropy(x, t, weight=w, reduction=r).item() if r != "none"
-                         else as_numpy(F.cross_entropy(x, t, weight=w, reduction=r))
-                         for r in ("none", "sum", "mean"))  # fmt: skip
+    none, total, mean = (
+        F.cross_entropy(x, t, weight=w, reduction=r).item()
+        if r != "none"
+        else as_numpy(F.cross_entropy(x, t, weight=w, reduction=r))
+        for r in ("none", "sum", "mean")
+    )
     assert none.shape == (5,)
     assert none.sum() == pytest.approx(total, rel=1e-6)
     divisor = as_numpy(w)[as_numpy(t)].sum() if kind == "index" else 5
@@ -194,9 +213,13 @@ RANKS = {"C": (4,), "NC": (3, 4), "NCd": (2, 4, 3)}
 
 def _combinations():
     for rank, kind, weighted, ignore, smoothing, reduction in itertools.product(
-        RANKS, ["index", "probabilities"], [False, True], [None, -100, 1], [0.0, 0.25],
+        RANKS,
+        ["index", "probabilities"],
+        [False, True],
+        [None, -100, 1],
+        [0.0, 0.25],
         ["none", "sum", "mean"],
-    ):  # fmt: skip
+    ):
         if kind == "probabilities" and ignore is not None:
             continue  # ignore_index is for class indices only
         yield rank, kind, weighted, ignore, smoothing, reduction
@@ -210,7 +233,8 @@ def _case(rank, kind, weighted, ignore, seed=0):
     if kind == "probabilities":
         positions = () if rank == "C" else shape[:1] + shape[2:]
         target = rng.dirichlet(np.ones(4), positions)  # (*positions, C): rows sum to 1
-        target = target if rank == "C" else np.moveaxis(target, -1, 1)
+        # (contiguous: gradcheck perturbs an input through a flat view of its array)
+        target = target if rank == "C" else np.ascontiguousarray(np.moveaxis(target, -1, 1))
     elif rank == "C":
         target = np.array(2)  # one sample: ignoring it would leave nothing (tested apart)
     else:
@@ -223,11 +247,14 @@ def _case(rank, kind, weighted, ignore, seed=0):
     return x, target, weight
 
 
-@pytest.mark.parametrize(("rank", "kind", "weighted", "ignore", "smoothing", "reduction"),
-                         list(_combinations()),
-                         ids=lambda v: str(v))  # fmt: skip
-def test_cross_entropy_matches_the_definition(rank, kind, weighted, ignore, smoothing,
-                                              reduction, device):  # fmt: skip
+@pytest.mark.parametrize(
+    ("rank", "kind", "weighted", "ignore", "smoothing", "reduction"),
+    list(_combinations()),
+    ids=lambda v: str(v),
+)
+def test_cross_entropy_matches_the_definition(
+    rank, kind, weighted, ignore, smoothing, reduction, device
+):
     x, target, weight = _case(rank, kind, weighted, ignore)
     kwargs = {"reduction": reduction, "label_smoothing": smoothing}
     if ignore is not None:
@@ -252,44 +279,86 @@ def test_cross_entropy_matches_the_definition(rank, kind, weighted, ignore, smoo
         np.testing.assert_allclose(as_numpy(tt.grad), by_target, atol=1e-7)
 
 
-@pytest.mark.parametrize(("kind", "weighted", "smoothing", "reduction", "rank"), [
-    ("index", False, 0.0, "mean", "NC"),
-    ("index", True, 0.25, "none", "NCd"),
-    ("index", True, 0.0, "sum", "C"),
-    ("probabilities", True, 0.25, "mean", "NC"),
-    ("probabilities", False, 0.0, "none", "C"),
-])  # fmt: skip
-def test_cross_entropy_first_and_second_derivatives(kind, weighted, smoothing, reduction,
-                                                    rank, device):  # fmt: skip
-    ignore = -100 if kind == "index" else None
+# Every path, each on 1-d, 2-d and k-d inputs: (id, kind, weighted, ignore, smoothing).
+PATHS = [
+    ("fused", "index", False, None, 0.0),
+    ("fused_weight_ignore", "index", True, -100, 0.0),
+    ("fused_ignore_a_class", "index", False, 1, 0.0),
+    ("smoothed", "index", False, None, 0.25),
+    ("smoothed_weight_ignore", "index", True, -100, 0.25),
+    ("probabilities", "probabilities", False, None, 0.0),
+    ("probabilities_weight_smoothed", "probabilities", True, None, 0.25),
+]
+REDUCTIONS = {"C": "sum", "NC": "mean", "NCd": "none"}
+
+
+def _path_inputs(path, rank, device, weight_requires_grad=False):
+    """(fn, inputs): the loss of `path` on `rank` as a function of the inputs that get a
+    gradient (the logits; for probabilities the target too, and the weight if asked)."""
+    _, kind, weighted, ignore, smoothing = path
     x, target, weight = _case(rank, kind, weighted, ignore, seed=3)
-    wt = None if weight is None else mg.tensor(weight, device=device)
+    if ignore == 1 and rank != "C":
+        target.flat[1] = 0  # (one target that counts, whatever the seed drew)
     xt = mg.tensor(x, device=device, requires_grad=True)
-    tt = mg.tensor(target, device=device, requires_grad=kind == "probabilities")
-    inputs = (xt, tt) if kind == "probabilities" else (xt,)
+    soft = kind == "probabilities"
+    tt = mg.tensor(target, device=device, requires_grad=soft)
+    wt = None if weight is None else mg.tensor(weight, device=device)
+    kwargs = {"reduction": REDUCTIONS[rank], "label_smoothing": smoothing}
+    if ignore is not None:
+        kwargs["ignore_index"] = ignore
+    if soft and wt is not None and weight_requires_grad:
+        wt.requires_grad_()
+        return (lambda a, b, c: F.cross_entropy(a, b, weight=c, **kwargs)), (xt, tt, wt)
+    if soft:
+        return (lambda a, b: F.cross_entropy(a, b, weight=wt, **kwargs)), (xt, tt)
+    return (lambda a: F.cross_entropy(a, tt, weight=wt, **kwargs)), (xt,)
 
-    def fn(x_, t_=tt):
-        return F.cross_entropy(x_, t_, weight=wt, reduction=reduction,
-                               label_smoothing=smoothing)  # fmt: skip
 
+@pytest.mark.parametrize("rank", list(RANKS))
+@pytest.mark.parametrize("path", PATHS, ids=[p[0] for p in PATHS])
+def test_every_path_first_and_second_derivatives(path, rank, device):
+    fn, inputs = _path_inputs(path, rank, device, weight_requires_grad=True)
     assert gradcheck(fn, inputs)
     assert gradgradcheck(fn, inputs)
-    # The create_graph backward is a second implementation: it must agree with the fast one.
+
+
+@pytest.mark.parametrize("rank", list(RANKS))
+@pytest.mark.parametrize("path", PATHS[:3], ids=[p[0] for p in PATHS[:3]])
+def test_the_fused_create_graph_formula_equals_the_fast_one(path, rank, device):
+    """Under create_graph the fused node builds its gradient from softmax Tensors instead of
+    its arrays: a second formula, which must give the same numbers."""
+    fn, inputs = _path_inputs(path, rank, device)
     out = fn(*inputs)
-    seed = mg.ones(out.shape, dtype=mg.float64, device=device)
+    seed = mg.tensor(np.random.default_rng(4).standard_normal(out.shape), device=device)
     fast = mg.autograd.grad(out, inputs, seed, retain_graph=True)
     graph = mg.autograd.grad(out, inputs, seed, create_graph=True)
-    for a, b in zip(fast, graph):
+    for a, b in zip(fast, graph, strict=True):
         np.testing.assert_allclose(as_numpy(b), as_numpy(a), rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize(("weighted", "ignore", "reduction", "rank"), [
-    (w, i, r, k) for w, i, r, k in itertools.product(
-        [False, True], [None, -100, 1], ["none", "sum", "mean"], ["C", "NC", "NCd"]
-    )
-])  # fmt: skip
-def test_fused_cross_entropy_equals_nll_of_log_softmax(weighted, ignore, reduction, rank,
-                                                       device):  # fmt: skip
+@pytest.mark.parametrize("path", PATHS, ids=[p[0] for p in PATHS])
+def test_derivatives_of_any_order(path, device):
+    """Third derivatives too: gradgradcheck of the gradient checks the loss to third order."""
+    fn, inputs = _path_inputs(path, "NCd", device)
+    v = mg.tensor(np.random.default_rng(5).standard_normal(fn(*inputs).shape), device=device)
+
+    def gradient(*a):
+        return mg.autograd.grad(fn(*a), a[0], v, create_graph=True)[0]
+
+    assert gradgradcheck(gradient, inputs)
+
+
+@pytest.mark.parametrize(
+    ("weighted", "ignore", "reduction", "rank"),
+    [
+        (w, i, r, k)
+        for w, i, r, k in itertools.product(
+            [False, True], [None, -100, 1], ["none", "sum", "mean"], ["C", "NC", "NCd"]
+        )
+    ],
+)
+def test_fused_cross_entropy_equals_nll_of_log_softmax(weighted, ignore, reduction, rank, device):
+    """The composed version is the oracle: values, gradients and second derivatives."""
     x, target, weight = _case(rank, "index", weighted, ignore, seed=5)
     kwargs = {"reduction": reduction} | ({} if ignore is None else {"ignore_index": ignore})
     wt = None if weight is None else mg.tensor(weight, device=device)
@@ -300,24 +369,44 @@ def test_fused_cross_entropy_equals_nll_of_log_softmax(weighted, ignore, reducti
         if fused:
             loss = F.cross_entropy(xt, tt, weight=wt, **kwargs)
         else:
-            loss = F.nll_loss(F.log_softmax(xt, dim=0 if rank == "C" else 1), tt, weight=wt,
-                              **kwargs)  # fmt: skip
+            loss = F.nll_loss(
+                F.log_softmax(xt, dim=0 if rank == "C" else 1), tt, weight=wt, **kwargs
+            )
         loss.sum().backward()
         results.append((as_numpy(loss), as_numpy(xt.grad)))
     (fused_loss, fused_grad), (chain_loss, chain_grad) = results
     np.testing.assert_allclose(fused_loss, chain_loss, rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(fused_grad, chain_grad, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(chain_loss, ref_nll_loss(ref_log_softmax(x, 0 if rank == "C" else 1),
-                               target, weight, **kwargs), rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        chain_loss,
+        ref_nll_loss(ref_log_softmax(x, 0 if rank == "C" else 1), target, weight, **kwargs),
+        rtol=1e-12,
+    )
+    # Second order: the fused node's create_graph formula against the composed graph.
+    u = np.random.default_rng(6).standard_normal(x.shape)
+    hessian_u = []
+    for fused in (True, False):
+        xt = mg.tensor(x, device=device, requires_grad=True)
+        logits = xt if fused else F.log_softmax(xt, dim=0 if rank == "C" else 1)
+        loss = (F.cross_entropy if fused else F.nll_loss)(logits, tt, weight=wt, **kwargs)
+        (g,) = mg.autograd.grad(loss.sum(), xt, create_graph=True)
+        hessian_u.append(as_numpy(mg.autograd.grad((g * mg.tensor(u, device=device)).sum(), xt)[0]))
+    np.testing.assert_allclose(hessian_u[0], hessian_u[1], rtol=1e-12, atol=1e-15)
 
 
-def test_cross_entropy_is_one_tape_entry(device):
+def test_class_indices_are_one_fused_entry_and_the_rest_is_composed(device):
     x = mg.randn(4, 3, device=device, requires_grad=True)
     w = mg.ones(3, device=device)
-    for target in (mg.tensor([0, 1, 2, 0], device=device), mg.rand(4, 3, device=device)):
-        loss = F.cross_entropy(x, target, weight=w, label_smoothing=0.1)
-        assert [e.op for e in mg.autograd.tape(loss)] == ["cross_entropy"]
-        assert repr(loss).endswith("grad_fn=<cross_entropy>)")
+    y = mg.tensor([0, 1, -100, 0], device=device)
+    fused = F.cross_entropy(x, y, weight=w)
+    assert [e.op for e in mg.autograd.tape(fused)] == ["cross_entropy"]
+    assert repr(fused).endswith("grad_fn=<cross_entropy>)")
+    smoothed = [
+        e.op for e in mg.autograd.tape(F.cross_entropy(x, y, weight=w, label_smoothing=0.1))
+    ]
+    assert smoothed[:2] == ["log_softmax", "nll_loss"] and "cross_entropy" not in smoothed
+    soft = [e.op for e in mg.autograd.tape(F.cross_entropy(x, mg.rand(4, 3, device=device)))]
+    assert soft[0] == "log_softmax" and "cross_entropy" not in soft
 
 
 def test_probability_targets_differentiate_the_weight(device):
@@ -331,7 +420,8 @@ def test_probability_targets_differentiate_the_weight(device):
     x, q = (mg.rand(3, 4, dtype=mg.float64, device=device, requires_grad=True) for _ in "xq")
     w = mg.rand(4, dtype=mg.float64, device=device, requires_grad=True)
     for reduction in ("mean", "sum", "none"):
-        def loss(x, q, w):
+
+        def loss(x, q, w, reduction=reduction):
             return F.cross_entropy(x, q, weight=w, label_smoothing=0.1, reduction=reduction)
 
         assert gradcheck(loss, (x, q, w)) and gradgradcheck(loss, (x, q, w))
@@ -356,7 +446,6 @@ def test_a_retained_graph_keeps_what_backward_reuses(kwargs, device):
     assert not np.allclose(once, 0)
 
 
-
 def test_an_error_after_the_last_backward_leaves_no_half_used_entry(device):
     """The last backward overwrites its saved buffer; a retry must fail, not use it."""
     x = mg.randn(4, 3, device=device, requires_grad=True)
@@ -371,6 +460,7 @@ def test_an_error_after_the_last_backward_leaves_no_half_used_entry(device):
     handle.remove()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         loss.backward()
+
 
 def test_float32_stays_float32(device):
     x = mg.randn(8, 5, device=device, requires_grad=True)
@@ -411,13 +501,56 @@ def test_uint8_targets_are_accepted_like_pytorchs_byte(device):
     assert F.cross_entropy(x, y.to(mg.dtypes.as_dtype("uint8"))).item() == expected
 
 
-def test_legacy_size_average_and_reduce(device):
+LEGACY_CALLS = [  # PyTorch's deprecated size_average/reduce: by name, or by position
+    lambda x, y: F.cross_entropy(x, y, size_average=False),
+    lambda x, y: F.cross_entropy(x, y, reduce=False),
+    lambda x, y: F.cross_entropy(x, y, None, None),  # size_average's place in PyTorch
+    lambda x, y: F.nll_loss(F.log_softmax(x, 1), y, None, True, -100),
+    lambda x, y: F.binary_cross_entropy_with_logits(x, x, reduce=True),
+    lambda x, y: F.mse_loss(x, x, None, None, "sum"),
+    lambda x, y: nn.CrossEntropyLoss(None, False),
+    lambda x, y: nn.NLLLoss(size_average=True),
+    lambda x, y: nn.BCEWithLogitsLoss(reduce=False),
+    lambda x, y: nn.MSELoss(None, None, "sum"),
+]
+
+
+@pytest.mark.parametrize("call", LEGACY_CALLS)
+def test_size_average_and_reduce_are_not_taken(call, device):
+    """Gone, not deprecated: a TypeError names the argument (or the positional count), and no
+    argument after `weight` can land in the wrong place positionally."""
     x, y = mg.randn(3, 4, device=device), mg.tensor([0, 1, 2], device=device)
-    with pytest.warns(UserWarning, match="reduction='sum'"):
-        total = F.cross_entropy(x, y, size_average=False)
-    assert total.item() == pytest.approx(F.cross_entropy(x, y, reduction="sum").item())
-    with pytest.warns(UserWarning, match="reduction='none'"):
-        assert F.nll_loss(x, y, reduce=False).shape == (3,)
+    with pytest.raises(TypeError, match="size_average|reduce|positional argument"):
+        call(x, y)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"weight": [1.0, 2.0, 0.5, 1.0, 1.5]}, {"label_smoothing": 0.1}]
+)
+@pytest.mark.parametrize("spatial", [(), (2,)])
+def test_on_cuda_an_out_of_range_target_gives_nan_without_a_host_sync(kwargs, spatial):
+    """A range check would read the targets back from the GPU every step; on cupy the check
+    runs on the device instead (in the fused kernel, or in array ops): the loss and the
+    gradient row of a target out of range are nan, where PyTorch stops on a device-side
+    assert. cupyx.allow_synchronize(False) raises on a host synchronisation (an API that cupy
+    deprecated: where it is gone, the nan is still checked)."""
+    if not mg.cuda.is_available():
+        pytest.skip("needs cupy and a CUDA device")
+    import cupyx
+
+    no_sync = getattr(cupyx, "allow_synchronize", lambda allow: contextlib.nullcontext())
+    x = mg.randn(4, 5, *spatial, device="cuda", requires_grad=True)
+    y = np.array([0, 7, 2, -100]).reshape((4,) + (1,) * len(spatial)) * np.ones(spatial, int)
+    y = mg.tensor(y.astype(np.int64), device="cuda")  # 7: no class of 5; -100: ignored
+    kwargs = {k: mg.tensor(v, device="cuda") if k == "weight" else v for k, v in kwargs.items()}
+    with no_sync(False):
+        loss = F.cross_entropy(x, y, **kwargs)
+        loss.backward()
+    assert np.isnan(loss.item())
+    grad = as_numpy(x.grad)
+    assert np.isnan(grad[1]).all() and np.isfinite(grad[[0, 2, 3]]).all()
+    assert (grad[3] == 0).all() and not (grad[0] == 0).all()
 
 
 # ----- nll_loss ----------------------------------------------------------------------------
@@ -431,22 +564,31 @@ def test_nll_loss_matches_the_definition(weighted, reduction, device):
     loss = F.nll_loss(xt, mg.tensor(target, device=device), weight=wt, reduction=reduction)
     expected = ref_nll_loss(x, target, weight, reduction=reduction)
     np.testing.assert_allclose(as_numpy(loss), expected, rtol=1e-12)
-    assert gradcheck(lambda a: F.nll_loss(a, mg.tensor(target, device=device), weight=wt,
-                                          reduction=reduction), (xt,))  # fmt: skip
-    assert gradgradcheck(lambda a: F.nll_loss(a, mg.tensor(target, device=device), weight=wt,
-                                              reduction=reduction) ** 2, (xt,))  # fmt: skip
+    assert gradcheck(
+        lambda a: F.nll_loss(a, mg.tensor(target, device=device), weight=wt, reduction=reduction),
+        (xt,),
+    )
+    assert gradgradcheck(
+        lambda a: (
+            F.nll_loss(a, mg.tensor(target, device=device), weight=wt, reduction=reduction) ** 2
+        ),
+        (xt,),
+    )
 
 
 # ----- binary_cross_entropy_with_logits, mse_loss, one_hot ---------------------------------
-@pytest.mark.parametrize(("weight", "pos_weight", "reduction"), list(itertools.product(
-    [None, "full", "row"], [None, "full", "row"], ["none", "sum", "mean"])))  # fmt: skip
+@pytest.mark.parametrize(
+    ("weight", "pos_weight", "reduction"),
+    list(itertools.product([None, "full", "row"], [None, "full", "row"], ["none", "sum", "mean"])),
+)
 def test_bce_with_logits_matches_the_definition(weight, pos_weight, reduction, device):
     rng = np.random.default_rng(11)
     x, t = rng.standard_normal((3, 4)) * 3, rng.uniform(0, 1, (3, 4))
 
     def make(kind):
-        return {None: None, "full": rng.uniform(0.5, 2, (3, 4)),
-                "row": rng.uniform(0.5, 2, 4)}[kind]  # fmt: skip
+        return {None: None, "full": rng.uniform(0.5, 2, (3, 4)), "row": rng.uniform(0.5, 2, 4)}[
+            kind
+        ]
 
     w, pw = make(weight), make(pos_weight)
     xt = mg.tensor(x, device=device, requires_grad=True)
@@ -456,8 +598,9 @@ def test_bce_with_logits_matches_the_definition(weight, pos_weight, reduction, d
     def fn(a, b):
         return F.binary_cross_entropy_with_logits(a, b, wt, reduction=reduction, pos_weight=pwt)
 
-    np.testing.assert_allclose(as_numpy(fn(xt, tt)), ref_bce_with_logits(x, t, w, reduction, pw),
-                               rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        as_numpy(fn(xt, tt)), ref_bce_with_logits(x, t, w, reduction, pw), rtol=1e-12
+    )
     assert gradcheck(fn, (xt, tt))
     assert gradgradcheck(fn, (xt, tt))
 
@@ -484,10 +627,11 @@ def test_one_hot(device):
     assert F.one_hot(mg.tensor([[0], [2]], device=device), 4).shape == (2, 1, 4)
     assert F.one_hot(mg.zeros(0, dtype=mg.int64, device=device), 3).shape == (0, 3)
     for bad, num_classes, error in [
-        (mg.tensor([0, -1]), -1, IndexError), (mg.tensor([0, 5]), 3, IndexError),
+        (mg.tensor([0, -1]), -1, IndexError),
+        (mg.tensor([0, 5]), 3, IndexError),
         (mg.tensor([0, 1], dtype=mg.int32), -1, mg.DTypeError),
         (mg.zeros(0, dtype=mg.int64), -1, ValueError),
-    ]:  # fmt: skip
+    ]:
         with pytest.raises(error, match="one_hot"):
             F.one_hot(bad.to(device), num_classes)
 
@@ -502,64 +646,161 @@ def _y(values=(0, 1, 2)):
 
 
 BAD_INPUT = [  # (id, call, exception, what the message must mention)
-    ("index_too_big", lambda: F.cross_entropy(_x(), _y((0, 1, 4))), IndexError,
-     r"Target 4 is out of bounds.*\[0, 3\]"),
+    (
+        "index_too_big",
+        lambda: F.cross_entropy(_x(), _y((0, 1, 4))),
+        IndexError,
+        r"Target 4 is out of bounds.*\[0, 3\]",
+    ),
     ("index_negative", lambda: F.cross_entropy(_x(), _y((0, -1, 2))), IndexError, "Target -1"),
     ("nll_index_too_big", lambda: F.nll_loss(_x(), _y((0, 9, 2))), IndexError, "Target 9"),
-    ("float_target_wrong_shape", lambda: F.cross_entropy(_x(), mg.tensor([0.0, 1.0, 2.0])),
-     mg.ShapeError, r"input's shape \(3, 4\).*got shape \(3,\)"),
-    ("int_probabilities", lambda: F.cross_entropy(_x(), mg.zeros(3, 4, dtype=mg.int64)),
-     mg.DTypeError, "floating point, got int64"),
+    (
+        "float_target_wrong_shape",
+        lambda: F.cross_entropy(_x(), mg.tensor([0.0, 1.0, 2.0])),
+        mg.ShapeError,
+        r"input's shape \(3, 4\).*got shape \(3,\)",
+    ),
+    (
+        "int_probabilities",
+        lambda: F.cross_entropy(_x(), mg.zeros(3, 4, dtype=mg.int64)),
+        mg.DTypeError,
+        "floating point, got int64",
+    ),
     ("int32_indices", lambda: F.cross_entropy(_x(), _y().int()), mg.DTypeError, "int64"),
-    ("integer_logits", lambda: F.cross_entropy(mg.ones(3, 4, dtype=mg.int64), _y()),
-     mg.DTypeError, "input must have a floating point dtype, got int64"),
-    ("batch_sizes_differ", lambda: F.cross_entropy(_x(), _y((0, 1))), mg.ShapeError,
-     r"batch_size \(3\) to match target batch_size \(2\)"),
-    ("spatial_sizes_differ", lambda: F.cross_entropy(_x((2, 4, 3)), mg.zeros(2, 5, dtype=mg.int64)),
-     mg.ShapeError, r"target must have shape \(2, 3\)"),
-    ("weight_wrong_length", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(3)),
-     mg.ShapeError, r"weight must have one entry per class, shape \(4,\), got shape \(3,\)"),
-    ("weight_wrong_dtype", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(4).double()),
-     mg.DTypeError, "weight"),
-    ("smoothing_above_1", lambda: F.cross_entropy(_x(), _y(), label_smoothing=1.5), ValueError,
-     r"label_smoothing must be at most 1, got 1.5"),
-    ("smoothing_nan", lambda: F.cross_entropy(_x(), _y(), label_smoothing=float("nan")),
-     ValueError, "label_smoothing"),
-    ("weight_requires_grad", lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(
-        4, requires_grad=True)), RuntimeError, "not differentiable with respect to argument 'weight'"),
-    ("nll_weight_requires_grad", lambda: F.nll_loss(_x(), _y(), weight=mg.ones(
-        4, requires_grad=True)), RuntimeError, "argument 'weight'"),
-    ("bce_pos_weight_requires_grad", lambda: F.binary_cross_entropy_with_logits(
-        _x(), mg.rand(3, 4), pos_weight=mg.ones(4, requires_grad=True)), RuntimeError,
-     "argument 'pos_weight'"),
-    ("ignore_index_with_probabilities",
-     lambda: F.cross_entropy(_x(), mg.rand(3, 4), ignore_index=0), ValueError,
-     "ignore_index=0 is not supported for class-probability targets"),
-    ("unknown_reduction", lambda: F.cross_entropy(_x(), _y(), reduction="avg"), ValueError,
-     r"'avg' is not a valid value for reduction \(expected 'none', 'mean' or 'sum'\)"),
-    ("nll_unknown_reduction", lambda: F.nll_loss(_x(), _y(), reduction="total"), ValueError,
-     "reduction"),
-    ("bce_unknown_reduction", lambda: F.binary_cross_entropy_with_logits(
-        _x(), mg.rand(3, 4), reduction="avg"), ValueError, "reduction"),
-    ("mse_unknown_reduction", lambda: F.mse_loss(_x(), _x(), reduction="avg"), ValueError,
-     "reduction"),
-    ("zero_dim_logits", lambda: F.cross_entropy(mg.tensor(1.0), mg.tensor(0)), mg.ShapeError,
-     "0-d"),
-    ("bce_shapes_differ", lambda: F.binary_cross_entropy_with_logits(_x(), mg.rand(3)),
-     mg.ShapeError, "Target size"),
-    ("bce_integer_target", lambda: F.binary_cross_entropy_with_logits(
-        _x(), mg.ones(3, 4, dtype=mg.int64)), mg.DTypeError, "target"),
-    ("bce_pos_weight_shape", lambda: F.binary_cross_entropy_with_logits(
-        _x(), mg.rand(3, 4), pos_weight=mg.ones(3)), mg.ShapeError, "pos_weight of shape"),
-    ("mse_integer", lambda: F.mse_loss(mg.ones(3, dtype=mg.int64), mg.ones(3, dtype=mg.int64)),
-     mg.DTypeError, "floating point"),
-    ("not_a_tensor", lambda: F.cross_entropy(np.zeros((3, 4)), _y()), TypeError,
-     "input must be a Tensor"),
-]  # fmt: skip
+    (
+        "integer_logits",
+        lambda: F.cross_entropy(mg.ones(3, 4, dtype=mg.int64), _y()),
+        mg.DTypeError,
+        "input must have a floating point dtype, got int64",
+    ),
+    (
+        "batch_sizes_differ",
+        lambda: F.cross_entropy(_x(), _y((0, 1))),
+        mg.ShapeError,
+        r"batch_size \(3\) to match target batch_size \(2\)",
+    ),
+    (
+        "spatial_sizes_differ",
+        lambda: F.cross_entropy(_x((2, 4, 3)), mg.zeros(2, 5, dtype=mg.int64)),
+        mg.ShapeError,
+        r"target must have shape \(2, 3\)",
+    ),
+    (
+        "weight_wrong_length",
+        lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(3)),
+        mg.ShapeError,
+        r"weight must have one entry per class, shape \(4,\), got shape \(3,\)",
+    ),
+    (
+        "weight_wrong_dtype",
+        lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(4).double()),
+        mg.DTypeError,
+        "weight",
+    ),
+    (
+        "smoothing_above_1",
+        lambda: F.cross_entropy(_x(), _y(), label_smoothing=1.5),
+        ValueError,
+        r"label_smoothing must be at most 1, got 1.5",
+    ),
+    (
+        "smoothing_nan",
+        lambda: F.cross_entropy(_x(), _y(), label_smoothing=float("nan")),
+        ValueError,
+        "label_smoothing",
+    ),
+    (
+        "weight_requires_grad",
+        lambda: F.cross_entropy(_x(), _y(), weight=mg.ones(4, requires_grad=True)),
+        RuntimeError,
+        "not differentiable with respect to argument 'weight'",
+    ),
+    (
+        "nll_weight_requires_grad",
+        lambda: F.nll_loss(_x(), _y(), weight=mg.ones(4, requires_grad=True)),
+        RuntimeError,
+        "argument 'weight'",
+    ),
+    (
+        "bce_pos_weight_requires_grad",
+        lambda: F.binary_cross_entropy_with_logits(
+            _x(), mg.rand(3, 4), pos_weight=mg.ones(4, requires_grad=True)
+        ),
+        RuntimeError,
+        "argument 'pos_weight'",
+    ),
+    (
+        "ignore_index_with_probabilities",
+        lambda: F.cross_entropy(_x(), mg.rand(3, 4), ignore_index=0),
+        ValueError,
+        "ignore_index=0 is not supported for class-probability targets",
+    ),
+    (
+        "unknown_reduction",
+        lambda: F.cross_entropy(_x(), _y(), reduction="avg"),
+        ValueError,
+        r"'avg' is not a valid value for reduction \(expected 'none', 'mean' or 'sum'\)",
+    ),
+    (
+        "nll_unknown_reduction",
+        lambda: F.nll_loss(_x(), _y(), reduction="total"),
+        ValueError,
+        "reduction",
+    ),
+    (
+        "bce_unknown_reduction",
+        lambda: F.binary_cross_entropy_with_logits(_x(), mg.rand(3, 4), reduction="avg"),
+        ValueError,
+        "reduction",
+    ),
+    (
+        "mse_unknown_reduction",
+        lambda: F.mse_loss(_x(), _x(), reduction="avg"),
+        ValueError,
+        "reduction",
+    ),
+    (
+        "zero_dim_logits",
+        lambda: F.cross_entropy(mg.tensor(1.0), mg.tensor(0)),
+        mg.ShapeError,
+        "0-d",
+    ),
+    (
+        "bce_shapes_differ",
+        lambda: F.binary_cross_entropy_with_logits(_x(), mg.rand(3)),
+        mg.ShapeError,
+        "Target size",
+    ),
+    (
+        "bce_integer_target",
+        lambda: F.binary_cross_entropy_with_logits(_x(), mg.ones(3, 4, dtype=mg.int64)),
+        mg.DTypeError,
+        "target",
+    ),
+    (
+        "bce_pos_weight_shape",
+        lambda: F.binary_cross_entropy_with_logits(_x(), mg.rand(3, 4), pos_weight=mg.ones(3)),
+        mg.ShapeError,
+        "pos_weight of shape",
+    ),
+    (
+        "mse_integer",
+        lambda: F.mse_loss(mg.ones(3, dtype=mg.int64), mg.ones(3, dtype=mg.int64)),
+        mg.DTypeError,
+        "floating point",
+    ),
+    (
+        "not_a_tensor",
+        lambda: F.cross_entropy(np.zeros((3, 4)), _y()),
+        TypeError,
+        "input must be a Tensor",
+    ),
+]
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [c[1:] for c in BAD_INPUT],
-                         ids=[c[0] for c in BAD_INPUT])  # fmt: skip
+@pytest.mark.parametrize(
+    ("call", "error", "message"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT]
+)
 def test_bad_input_raises_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -603,8 +844,7 @@ def test_loss_modules_are_modules_with_weights_as_buffers():
     assert repr(nn.LogSoftmax()) == "LogSoftmax(dim=None)"
     module.double()
     assert module.weight.dtype == mg.float64
-    with pytest.warns(UserWarning, match="reduction='sum'"):
-        assert nn.NLLLoss(size_average=False).reduction == "sum"
+    assert nn.NLLLoss(reduction="sum").reduction == "sum"
     bad = nn.CrossEntropyLoss(reduction="avg")  # reported when called, as in PyTorch
     with pytest.raises(ValueError, match="reduction"):
         bad(mg.randn(2, 3), mg.tensor([0, 1]))

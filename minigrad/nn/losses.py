@@ -1,101 +1,109 @@
 """Loss and softmax modules: thin `Module` wrappers that hold options and call `functional`.
 
 As in PyTorch, class weights are *buffers* (saved in `state_dict`, moved by `to()`, never
-trained), and the deprecated `size_average`/`reduce` pair is turned into `reduction` once,
-in the constructor. A bad `reduction` string is reported when the loss is called.
+trained). A bad `reduction` string is reported when the loss is called. The options after
+`weight` are keyword-only: PyTorch's deprecated `size_average`/`reduce`, positional there,
+are not taken, and a positional option would land on a different argument than in PyTorch.
 
->>> loss_fn = CrossEntropyLoss(label_smoothing=0.1)
->>> loss = loss_fn(model(x), y)
+>>> loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+>>> loss = loss_fn(mg.randn(4, 3), mg.tensor([0, 2, 1, 0]))
 """
 
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
-from .functional._common import _legacy_reduction
 from .module import Module
 
 __all__ = ["BCEWithLogitsLoss", "CrossEntropyLoss", "LogSoftmax", "MSELoss", "NLLLoss", "Softmax"]
 
 
 class _Loss(Module):
-    def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
+    def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
-    def __init__(
-        self, weight: Tensor | None = None, size_average=None, reduce=None, reduction="mean"
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", weight)
 
 
 class CrossEntropyLoss(_WeightedLoss):
     """`F.cross_entropy` as a module: logits (N, C, ...) and class indices or probabilities.
 
-    >>> CrossEntropyLoss()(mg.tensor([[1.0, 0.0, 0.0]]), mg.tensor([0]))
+    >>> nn.CrossEntropyLoss()(mg.tensor([[1.0, 0.0, 0.0]]), mg.tensor([0]))
     tensor(0.5514)
     """
 
     def __init__(
         self,
         weight: Tensor | None = None,
-        size_average=None,
+        *,
         ignore_index: int = -100,
-        reduce=None,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of logits `input` (N, C, ...) against `target`, reduced as configured."""
         return F.cross_entropy(
-            input, target, weight=self.weight, ignore_index=self.ignore_index,
-            reduction=self.reduction, label_smoothing=self.label_smoothing,
-        )  # fmt: skip
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(_WeightedLoss):
-    """`F.nll_loss` as a module: log-probabilities (N, C, ...) and class indices."""
+    """`F.nll_loss` as a module: log-probabilities (N, C, ...) and class indices.
+
+    >>> nn.NLLLoss()(mg.tensor([[-0.5, -1.0]]), mg.tensor([1]))
+    tensor(1.)
+    """
 
     def __init__(
         self,
         weight: Tensor | None = None,
-        size_average=None,
+        *,
         ignore_index: int = -100,
-        reduce=None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of log-probabilities `input` (N, C, ...) against class indices `target`."""
         return F.nll_loss(
-            input, target, weight=self.weight, ignore_index=self.ignore_index,
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
             reduction=self.reduction,
-        )  # fmt: skip
+        )
 
 
 class BCEWithLogitsLoss(_Loss):
-    """`F.binary_cross_entropy_with_logits` as a module; weight and pos_weight are buffers."""
+    """`F.binary_cross_entropy_with_logits` as a module; weight and pos_weight are buffers.
+
+    >>> nn.BCEWithLogitsLoss()(mg.tensor([1.0]), mg.tensor([1.0]))
+    tensor(0.3133)
+    """
 
     def __init__(
         self,
         weight: Tensor | None = None,
-        size_average=None,
-        reduce=None,
+        *,
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 
@@ -107,7 +115,11 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """`F.mse_loss` as a module: the mean (or sum) of squared differences."""
+    """`F.mse_loss` as a module: the mean (or sum) of squared differences.
+
+    >>> nn.MSELoss(reduction="sum")(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0]))
+    tensor(10.)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The squared error of `input` against `target`, reduced as configured."""
@@ -115,7 +127,11 @@ class MSELoss(_Loss):
 
 
 class Softmax(Module):
-    """`F.softmax` along `dim` as a module."""
+    """`F.softmax` along `dim` as a module.
+
+    >>> nn.Softmax(dim=0)(mg.tensor([0.0, 0.0]))
+    tensor([0.5000, 0.5000])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -131,7 +147,11 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """`F.log_softmax` along `dim` as a module."""
+    """`F.log_softmax` along `dim` as a module.
+
+    >>> nn.LogSoftmax(dim=0)(mg.tensor([0.0, 0.0]))
+    tensor([-0.6931, -0.6931])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         """Log-probabilities along `dim`, the input's shape."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 
-from ... import backend
+from ... import backend, dtypes
 from ...autograd import grad_mode
 from ...autograd.engine import Function
+from ...errors import DTypeError, ShapeError
 from ...functions import require_float, require_tensor
 from ...tensor import Tensor
 
@@ -44,22 +44,8 @@ def _quiet(degenerate: bool):
 _NOTHING_TO_SILENCE = contextlib.nullcontext()  # reusable: made once, not on every loss
 
 
-def _legacy_reduction(size_average, reduce) -> str:
-    """PyTorch's deprecated size_average/reduce pair, as a reduction string."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(
-        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-        "instead.",
-        stacklevel=3,
-    )
-    return reduction
-
-
-def _reduction(reduction: str, size_average, reduce, op: str) -> str:
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
+def _reduction(reduction: str, op: str) -> str:
+    """`reduction`, checked. (PyTorch's deprecated size_average/reduce pair is not taken.)"""
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(
             f"{op}: {reduction!r} is not a valid value for reduction "
@@ -85,3 +71,64 @@ def _broadcasts_to(shape: tuple, target: tuple) -> bool:
         return backend.numpy.broadcast_shapes(shape, target) == target
     except ValueError:
         return False
+
+
+# ----- the losses over a class dim (_class_losses.py): input, weight, class-index targets ------
+_UINT8 = dtypes.as_dtype("uint8")  # PyTorch also takes uint8 ("Byte") class indices
+
+
+def _classes(input: Tensor) -> int:
+    """C, the size of the class dim: dim 0 of one sample (C,), else dim 1 of (N, C, d1, ...)."""
+    return input.shape[0 if input.ndim == 1 else 1]
+
+
+def _check_class_input(input, op: str) -> None:
+    _require_tensor(input, "input", op)
+    _require_float(input, "input", op)
+    if input.ndim == 0:
+        raise ShapeError(
+            f"{op}: input must have shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor"
+        )
+    if _classes(input) == 0:
+        raise ShapeError(f"{op}: input of shape {input.shape} has no classes (C = 0)")
+
+
+def _check_weight(weight, input: Tensor, op: str, same_dtype: bool) -> None:
+    if weight is None:
+        return
+    _require_tensor(weight, "weight", op)
+    if weight.shape != (_classes(input),):
+        raise ShapeError(
+            f"{op}: weight must have one entry per class, shape ({_classes(input)},), got "
+            f"shape {weight.shape}"
+        )
+    _require_float(weight, "weight", op)
+    if same_dtype and weight.dtype != input.dtype:
+        raise DTypeError(
+            f"{op}: weight must have the input's dtype {input.dtype}, got {weight.dtype}"
+        )
+
+
+def _check_class_targets(input: Tensor, target: Tensor, op: str) -> None:
+    """Class-index targets: int64 (or uint8), shaped like the input without its class dim."""
+    if target.dtype not in (dtypes.int64, _UINT8):
+        raise DTypeError(f"{op}: class-index targets must be int64 (or uint8), got {target.dtype}")
+    if input.ndim == 1:
+        if target.ndim != 0:
+            raise ShapeError(
+                f"{op}: for input of shape {input.shape} (one sample of C classes) target must "
+                f"be a 0-d class index, got shape {target.shape}"
+            )
+        return
+    if target.ndim == 0 or target.shape[0] != input.shape[0]:
+        given = target.shape[0] if target.ndim else "none (a 0-d target)"
+        raise ShapeError(
+            f"{op}: Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({given})."
+        )
+    expected = input.shape[:1] + input.shape[2:]
+    if target.shape != expected:
+        raise ShapeError(
+            f"{op}: for input of shape {input.shape} target must have shape {expected} "
+            f"(N, d1, ...), got {target.shape}"
+        )

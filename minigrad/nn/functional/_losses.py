@@ -71,8 +71,7 @@ def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
-    size_average=None,
-    reduce=None,
+    *,
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
@@ -81,12 +80,14 @@ def binary_cross_entropy_with_logits(
     Stable for any logit (no exp overflow): loss = (1 - t) x + lw * log(1 + e^-x) with
     lw = 1 + (pos_weight - 1) t. Shapes: input and target the same shape; weight and
     pos_weight broadcast to it (pos_weight of shape (C,) weights the classes of the last dim).
+    The arguments after `weight` are keyword-only (PyTorch's positional `size_average` and
+    `reduce`, deprecated there, are gone).
 
-    >>> binary_cross_entropy_with_logits(mg.tensor([1.0]), mg.tensor([1.0]))
+    >>> F.binary_cross_entropy_with_logits(mg.tensor([1.0]), mg.tensor([1.0]))
     tensor(0.3133)
     """
     op = "binary_cross_entropy_with_logits"
-    reduction = _reduction(reduction, size_average, reduce, op)
+    reduction = _reduction(reduction, op)
     _require_tensor(input, "input", op)
     _require_tensor(target, "target", op)
     if target.shape != input.shape:
@@ -111,17 +112,17 @@ def binary_cross_entropy_with_logits(
 def mse_loss(
     input: Tensor,
     target: Tensor,
-    size_average=None,
-    reduce=None,
+    *,
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
     """Mean (or sum) of the squared differences (input - target)^2.
 
     With `weight` (the input's shape), 'mean' divides by sum(weight). Built from small ops,
-    so it is differentiable to any order.
+    so it is differentiable to any order. The arguments after `target` are keyword-only
+    (PyTorch's positional `size_average` and `reduce`, deprecated there, are gone).
 
-    >>> mse_loss(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0]))
+    >>> F.mse_loss(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0]))
     tensor(5.)
     """
     op = "mse_loss"
@@ -134,7 +135,7 @@ def mse_loss(
             "broadcasting. Please ensure they have the same size.",
             stacklevel=2,
         )
-    reduction = _reduction(reduction, size_average, reduce, op)
+    reduction = _reduction(reduction, op)
     diff = input - target
     if not dtypes.is_floating(diff.dtype):
         raise DTypeError(f"{op}: input or target must be floating point, got {input.dtype}")
@@ -162,7 +163,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
     num_classes=-1 means max(tensor) + 1.
 
-    >>> one_hot(mg.tensor([0, 2]), 3)
+    >>> F.one_hot(mg.tensor([0, 2]), 3)
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
