@@ -373,3 +373,11 @@ def test_gradcheck_checks_its_arguments_by_name():
         gradcheck(lambda t: 1.0, x)
     with pytest.raises(mg.OptionError, match="eps must be a step > 0"):
         gradcheck(lambda t: t * 2, x, eps=0)
+
+
+def test_gradcheck_perturbs_non_contiguous_inputs_too():
+    """reshape(-1) of a transposed array is a copy: perturbing it perturbed nothing."""
+    base = mg.randn(3, 4, dtype=mg.float64)
+    x = mg.Tensor.wrap(base.array.T, requires_grad=True)  # a (4, 3) view, not contiguous
+    assert not x.array.flags.c_contiguous
+    assert gradcheck(lambda t: (t * t).sum(1), [x])

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-from . import engine
+from ..tensor import Tensor
+from . import engine as engine  # (mg.autograd.engine)
 from .anomaly import AnomalyError, detect_anomaly
-from .engine import Function
+from .calls import backward, grad
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .calls import backward, grad
 from .tape import Tape, TapeEntry, tape
 from .trace import BackwardTrace, GradInfo, TraceStep, trace_backward
 
 __all__ = [
-    "AnomalyError", "BackwardTrace", "Function", "GradInfo", "GradcheckError", "Tape", "backward",
-    "TapeEntry", "TraceStep", "detect_anomaly", "enable_grad", "grad", "gradcheck",
-    "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "tape", "trace_backward",
+    "AnomalyError",
+    "BackwardTrace",
+    "Function",
+    "FunctionCtx",
+    "GradInfo",
+    "GradcheckError",
+    "Tape",
+    "TapeEntry",
+    "TraceStep",
+    "Variable",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "once_differentiable",
+    "set_grad_enabled",
+    "tape",
+    "trace_backward",
 ]  # fmt: skip
+
+
+def Variable(data, requires_grad: bool = False) -> Tensor:  # PyTorch's (deprecated) name
+    """torch.autograd.Variable, kept as PyTorch keeps it: the tensor itself, marked as
+    requiring grad if asked (Variables and Tensors merged in PyTorch 0.4)."""
+    t = data if isinstance(data, Tensor) else Tensor(data)
+    return t.requires_grad_(True) if requires_grad else t

@@ -62,14 +62,14 @@ def _numerical_jacobians(fn, inputs, eps):
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.array.reshape(-1)  # a view: writing into it perturbs x
-        for j in range(flat.size):
-            original = flat[j].item()
-            flat[j] = original + eps
+        array = x.array  # perturbed in place, element by element in C order (the order of
+        for j, at in enumerate(np.ndindex(array.shape)):  # the analytical Jacobian's columns)
+            original = array[at].item()
+            array[at] = original + eps
             plus = _snapshot(fn, inputs)
-            flat[j] = original - eps
+            array[at] = original - eps
             minus = _snapshot(fn, inputs)
-            flat[j] = original
+            array[at] = original
             for k, (p, m) in enumerate(zip(plus, minus)):
                 jac[k][i][:, j] = ((p - m) / (2 * eps)).reshape(-1)
     return jac
