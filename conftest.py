@@ -19,6 +19,11 @@ def _doctest_namespace(doctest_namespace, tmp_path, monkeypatch):
     mg.manual_seed(0)
     model = mg.nn.Sequential(mg.nn.Linear(4, 3), mg.nn.ReLU(), mg.nn.Linear(3, 2))
     doctest_namespace.update(
-        mg=mg, nn=mg.nn, F=mg.nn.functional, np=numpy, model=model, x=mg.randn(5, 4),
+        mg=mg,
+        nn=mg.nn,
+        F=mg.nn.functional,
+        np=numpy,
+        model=model,
+        x=mg.randn(5, 4),
         y=mg.tensor([0, 1, 1, 0, 1]),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -73,10 +74,8 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
         else:
             os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:  # make the rename itself durable; not possible everywhere (e.g. Windows)
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -151,10 +150,9 @@ def _remove_stale(directory: str, prefix: str) -> None:
     for name in names:
         match = pattern.fullmatch(name)
         if match and _abandoned(os.path.join(directory, name), int(match[1])):
-            try:
+            # (OSError: already gone, or in use: Windows refuses to delete open files)
+            with contextlib.suppress(OSError):
                 os.unlink(os.path.join(directory, name))
-            except OSError:  # already gone, or in use (Windows refuses to delete open files)
-                pass
 
 
 def _abandoned(tmp: str, pid: int) -> bool:
@@ -192,10 +190,8 @@ def _running(pid: int) -> bool:
 def _lock(fd: int) -> None:
     """An exclusive flock, held until `fd` is closed, where the filesystem supports one."""
     if fcntl is not None:
-        try:
+        with contextlib.suppress(OSError):  # e.g. ENOLCK on network filesystems: do without
             fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError:  # e.g. ENOLCK on some network filesystems: do without
-            pass
 
 
 def _copy_owner_and_mode(old: os.stat_result, tmp: str) -> None:

@@ -7,6 +7,7 @@ catches minigrad's too. A value of the wrong type is a `TypeError`, as in PyTorc
 """
 
 import operator
+from collections.abc import Callable
 
 from .backend import numpy
 
@@ -22,6 +23,11 @@ class DTypeError(TypeError, RuntimeError):
 class OptionError(ValueError, RuntimeError):
     """A value outside the range its argument allows (label_smoothing=1.5, uniform_ with
     a > b, tensor(2**63) as int64, ...)."""
+
+
+class IndexRangeError(IndexError, RuntimeError):
+    """An index value outside the dim it indexes (index_select, scatter, index_add, ...):
+    an IndexError, as Python's own, and a RuntimeError, as PyTorch raises for these."""
 
 
 # ----- checks of common arguments, shared by every op that takes them -------------------------
@@ -50,7 +56,7 @@ def as_int(value, name: str, op: str) -> int:
     PyTorch takes them) as a Python int; never a bool or a float."""
     if type(value) is int:
         return value
-    is_bool = isinstance(value, (bool, numpy.bool_)) or getattr(value, "dtype", None) == bool
+    is_bool = isinstance(value, (bool, numpy.bool_)) or getattr(value, "dtype", None) == numpy.bool_
     if not is_bool:  # (a bool tensor has __index__ too: True is not a dim or a size either)
         try:
             return operator.index(value)
@@ -67,7 +73,7 @@ def as_size(value, name: str, op: str) -> int:
     return value
 
 
-def as_number(value, name: str, op: str):
+def as_number(value, name: str, op: str) -> int | float:
     """A real number (a bool, an int, a float, a numpy number or a one-element real tensor)
     as a Python int or float."""
     if type(value) in (int, float):
@@ -93,7 +99,7 @@ def check_range(low, high, names: tuple[str, str], op: str) -> tuple:
     return low, high
 
 
-def check_std(std, op: str):
+def check_std(std, op: str) -> int | float:
     """A standard deviation: a number >= 0."""
     std = as_number(std, "std", op)
     if not std >= 0:
@@ -101,7 +107,7 @@ def check_std(std, op: str):
     return std
 
 
-def check_callable(value, name: str, op: str):
+def check_callable(value, name: str, op: str) -> Callable:
     if not callable(value):
         raise TypeError(f"{op}: {name} must be callable, got {_described(value)}")
     return value

@@ -65,7 +65,7 @@ def save(obj, path: _PathArg) -> None:
     _write_npz(os.fspath(path), arrays)
 
 
-def load(path: _PathArg, device=None, *, map_location=None):
+def load(path: _PathArg, device=None, *, map_location=None):  # noqa: ANN201 - what was saved
     """Read a file written by `save`; tensors come back on `device` (default: the CPU).
 
     `map_location` is accepted as another name for `device`, as in PyTorch. Raises
@@ -202,7 +202,9 @@ def _read_meta(raw: np.ndarray, path: str) -> dict:
     try:
         meta = json.loads(raw.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: corrupted checkpoint: unreadable '{_META}' entry ({exc})")
+        raise ValueError(
+            f"{path}: corrupted checkpoint: unreadable '{_META}' entry ({exc})"
+        ) from exc
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT or "tree" not in meta:
         raise ValueError(f"{path}: corrupted checkpoint: unexpected '{_META}' entry")
     if meta.get("version") != _VERSION:

@@ -98,7 +98,7 @@ class Graph:
         nodes = sum(1 for line in self.source.splitlines() if "[label=" in line)
         return f"<minigrad.viz.Graph of {nodes} nodes; str() gives its DOT text>"
 
-    def pipe(self, format: str = "svg") -> bytes:  # noqa: A002 - graphviz's name
+    def pipe(self, format: str = "svg") -> bytes:
         """The drawing as bytes in `format` ('svg', 'png', 'pdf', ...)."""
         graphviz = _graphviz()
         try:

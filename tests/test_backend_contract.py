@@ -49,9 +49,11 @@ def _numpy_uses(path: Path) -> list[str]:
     found = []
     for node in ast.walk(tree):
         is_numpy = (
-            isinstance(node, ast.Attribute) and node.attr == "numpy"
-            and isinstance(node.value, ast.Name) and node.value.id == "backend"
-        )  # fmt: skip
+            isinstance(node, ast.Attribute)
+            and node.attr == "numpy"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "backend"
+        )
         if not is_numpy:
             continue
         parent = parents.get(node)

@@ -21,12 +21,12 @@ EXEMPT = {"backend_cuda.py"}
 # the engine's Function and never import Tensor.
 UPWARD_ALLOWED = {("tensor", "ops"), ("tensor", "functions")}
 LAYERS = [
-    {"errors", "backend", "backend_cuda", "_atomic"},
+    {"errors", "backend", "backend_cuda", "_atomic", "size"},
     {"dtypes"},
     {"tensor", "autograd"},
     {"ops"},
     {"functions"},
-    {"creation", "cuda"},
+    {"creation", "cuda", "linalg", "random", "accelerator", "backends"},
     {"nn"},
     {"optim", "data", "datasets", "serialization", "viz", "distributed", "compile"},
 ]

@@ -17,9 +17,11 @@ import pytest
 from minigrad.datasets import MNIST, FashionMNIST, IDXDataset, IDXError, mnist
 
 NAMES = (
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-)  # fmt: skip
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
@@ -57,9 +59,17 @@ def first_label(root: Path | None = None) -> int:
 def test_torchvision_names_and_published_constants() -> None:
     assert issubclass(FashionMNIST, IDXDataset) and issubclass(MNIST, IDXDataset)
     assert FashionMNIST.classes == [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-    ]  # fmt: skip
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]
     assert FashionMNIST.mirrors[0] == "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
     assert set(FashionMNIST.sha256) == set(NAMES)
     assert set(FashionMNIST.sha256.values()).isdisjoint(MNIST.sha256.values())

@@ -175,7 +175,12 @@ def test_gzip_bomb_is_refused_with_bounded_memory(
 def test_header_promising_gigabytes_allocates_only_what_is_there(tmp_path: Path) -> None:
     header = bytes([0, 0, 0x0E, 2]) + np.array([1 << 15, 1 << 14], ">i4").tobytes()  # 4 GiB
     path = write(tmp_path, header + bytes(1000), gz=True)
-    peak = peak_traced_bytes(lambda: pytest.raises(IDXError, read_idx, path))
+
+    def read_and_fail():
+        with pytest.raises(IDXError):
+            read_idx(path)
+
+    peak = peak_traced_bytes(read_and_fail)
     assert peak < 8 << 20
     with pytest.raises(IDXError, match=r"truncated: .* need 4294967296 payload bytes, found 1000"):
         read_idx(path)

@@ -109,9 +109,12 @@ def test_every_block_runs_and_prints_its_text_block(page, tmp_path, monkeypatch)
     for block, printed in run_page(page):
         if block.expected is not None and printed != block.expected:
             diff = difflib.unified_diff(
-                block.expected.splitlines(), printed.splitlines(), "in the page", "printed",
+                block.expected.splitlines(),
+                printed.splitlines(),
+                "in the page",
+                "printed",
                 lineterm="",
-            )  # fmt: skip
+            )
             mismatches.append(
                 f"{page.relative_to(ROOT)}:{block.line}: the output differs\n" + "\n".join(diff)
             )
@@ -134,8 +137,11 @@ def test_the_runner_finds_outputs_and_points_tracebacks_at_the_page(tmp_path, mo
     a, b, c = python_blocks(page.read_text())
     assert (a.line, a.expected, b.expected, c.line) == (4, "42\n", None, 20)
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    with pytest.raises(pytest.fail.Exception, match=r'page.md:20: this block raised(.|\n)*'
-                       r'File "page.md", line 20(.|\n)*planted'):  # fmt: skip
+    with pytest.raises(
+        pytest.fail.Exception,
+        match=r"page.md:20: this block raised(.|\n)*"
+        r'File "page.md", line 20(.|\n)*planted',
+    ):
         run_page(page)
 
 
@@ -147,10 +153,19 @@ _HOW_TO_UPDATE = (
 
 # ----- the API reference --------------------------------------------------------------------
 NAMESPACES = [  # the public modules, in the order the reference lists them
-    "minigrad", "minigrad.autograd", "minigrad.nn", "minigrad.nn.functional",
-    "minigrad.nn.init", "minigrad.optim", "minigrad.optim.lr_scheduler", "minigrad.data",
-    "minigrad.datasets", "minigrad.cuda", "minigrad.viz", "minigrad.backend",
-]  # fmt: skip
+    "minigrad",
+    "minigrad.autograd",
+    "minigrad.nn",
+    "minigrad.nn.functional",
+    "minigrad.nn.init",
+    "minigrad.optim",
+    "minigrad.optim.lr_scheduler",
+    "minigrad.data",
+    "minigrad.datasets",
+    "minigrad.cuda",
+    "minigrad.viz",
+    "minigrad.backend",
+]
 
 
 def api_reference() -> str:
@@ -184,9 +199,8 @@ def _public_names(module) -> list[str]:
     names = getattr(module, "__all__", None)
     if names is None:
         names = [
-            n for n, obj in vars(module).items()
-            if not n.startswith("_") and _is_own(obj, module)
-        ]  # fmt: skip
+            n for n, obj in vars(module).items() if not n.startswith("_") and _is_own(obj, module)
+        ]
     return sorted(
         (n for n in names if not isinstance(getattr(module, n), types.ModuleType)),
         key=lambda n: (n.lower(), n),
@@ -202,10 +216,11 @@ def _is_own(obj, module) -> bool:
 
 def _members(cls) -> list[tuple[str, object]]:
     return [
-        (n, m) for n, m in sorted(vars(cls).items())
-        if not n.startswith("_") and (callable(m) or isinstance(m, (property, classmethod,
-                                                                     staticmethod)))
-    ]  # fmt: skip
+        (n, m)
+        for n, m in sorted(vars(cls).items())
+        if not n.startswith("_")
+        and (callable(m) or isinstance(m, (property, classmethod, staticmethod)))
+    ]
 
 
 def _describe(name: str, obj, mg, owner=None) -> str:

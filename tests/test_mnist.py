@@ -107,7 +107,7 @@ def test_getitem_and_arrays(real_train: MNIST) -> None:
     image, label = real_train[0]
     assert image.shape == (784,) and image.dtype == np.float32
     assert isinstance(label, int) and label == 5
-    assert 0.0 <= image.min() and image.max() <= 1.0
+    assert image.min() >= 0.0 and image.max() <= 1.0
     np.testing.assert_array_equal(image * 255, real_train.data[0].reshape(-1))
 
     x, y = real_train.arrays(normalize=False)
@@ -658,7 +658,15 @@ def test_header_claiming_more_images_than_the_release_is_refused(isolated: Path)
 
 def test_classes_are_torchvisions() -> None:
     assert MNIST.classes == [
-        "0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
-        "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine",
-    ]  # fmt: skip
+        "0 - zero",
+        "1 - one",
+        "2 - two",
+        "3 - three",
+        "4 - four",
+        "5 - five",
+        "6 - six",
+        "7 - seven",
+        "8 - eight",
+        "9 - nine",
+    ]
     assert MNIST.__new__(MNIST).class_to_idx["3 - three"] == 3

@@ -74,8 +74,12 @@ def test_nested_checkpoints_keep_structure_and_plain_values(tmp_path):
     assert back["optimizer"]["state"][0]["step"].item() == 2.0  # int keys stay ints
     assert back["optimizer"]["param_groups"] == [{"lr": 0.1}]
     assert (back["epoch"], back["betas"], back["note"], back["extra"], back["inf"]) == (
-        3, (0.9, 0.999), "best so far", None, float("inf")
-    )  # fmt: skip
+        3,
+        (0.9, 0.999),
+        "best so far",
+        None,
+        float("inf"),
+    )
     assert isinstance(back["raw"], np.ndarray) and back["raw"].dtype == np.int32
 
 
@@ -538,7 +542,7 @@ def test_concurrent_saves_and_loads_see_whole_checkpoints(tmp_path):
                 versions.add(value + i)
                 mg.save({"w": mg.full((1000,), value + i)}, path)
                 mg.save({"w": mg.full((10,), value)}, tmp_path / f"own{value}.npz")
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=saver, args=(v,)) for v in (100.0, 200.0)]
@@ -593,6 +597,6 @@ def test_empty_files_directories_and_fifos_are_clear_errors(tmp_path):
 def _error_of(function, *args):
     try:
         function(*args)
-    except Exception as exc:  # noqa: BLE001 - handed to the test
+    except Exception as exc:
         return exc
     return None

@@ -29,7 +29,7 @@ def _run_in_threads(*targets):
         try:
             start.wait()
             target()
-        except BaseException as exc:  # noqa: BLE001 - reported in the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(t,)) for t in targets]

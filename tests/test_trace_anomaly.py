@@ -27,8 +27,11 @@ def test_trace_of_a_tiny_graph_equals_the_gradients_derived_by_hand(device):
     mul0, mul1, total = mg.autograd.tape(loss)
     with trace_backward(params={"w": w}) as trace:
         loss.backward()
-    assert [(s.seq, s.op) for s in trace] == [(total.seq, "sum"), (mul1.seq, "mul"),
-                                              (mul0.seq, "mul")]  # fmt: skip
+    assert [(s.seq, s.op) for s in trace] == [
+        (total.seq, "sum"),
+        (mul1.seq, "mul"),
+        (mul0.seq, "mul"),
+    ]
     s_sum, s_square, s_xw = trace
     assert s_sum.received.shape == () and s_sum.received.values.tolist() == 1.0
     assert [(name, g.values.tolist()) for name, g in s_sum.passed] == [
@@ -54,13 +57,15 @@ def test_trace_prints_one_row_per_replayed_entry_and_one_line_per_input(monkeypa
     w = mg.tensor([3.0, -1.0], requires_grad=True)
     with trace_backward(params={"w": w}) as trace:
         (x * w).sum().backward()
-    assert str(trace) == "\n".join([
-        "#  op   received                passed on to  gradient",
-        "-  ---  ----------------------  ------------  -----------------------",
-        "1  sum  () 1                    #0 mul        (2,) norm=1.414 [1, 1]",
-        "0  mul  (2,) norm=1.414 [1, 1]  x0            (2,) norm=3.162 [3, -1]",
-        "                                w             (2,) norm=2.236 [1, 2]",
-    ])  # fmt: skip
+    assert str(trace) == "\n".join(
+        [
+            "#  op   received                passed on to  gradient",
+            "-  ---  ----------------------  ------------  -----------------------",
+            "1  sum  () 1                    #0 mul        (2,) norm=1.414 [1, 1]",
+            "0  mul  (2,) norm=1.414 [1, 1]  x0            (2,) norm=3.162 [3, -1]",
+            "                                w             (2,) norm=2.236 [1, 2]",
+        ]
+    )
 
 
 def test_trace_sums_broadcast_gradients_and_drops_large_values():
@@ -224,7 +229,7 @@ def _hook_everything(net, log):
                     f"out={[g.shape for g in go]}"
                 )
             ),
-        ]  # fmt: skip
+        ]
     return handles
 
 
@@ -234,11 +239,16 @@ def test_module_hooks_fire_in_pytorchs_order_and_can_be_removed():
     x = mg.ones(4, 2, requires_grad=True)
     net(x).sum().backward()
     assert log == [
-        "pre net", "pre a", "fwd a", "pre b", "fwd b", "fwd net",
+        "pre net",
+        "pre a",
+        "fwd a",
+        "pre b",
+        "fwd b",
+        "fwd net",
         "bwd b in=[(4, 3)] out=[(4, 1)]",  # backward meets the last layer first
         "bwd a in=[(4, 2)] out=[(4, 3)]",
         "bwd net in=[(4, 2)] out=[(4, 1)]",
-    ]  # fmt: skip
+    ]
     assert x.grad.tolist() == [[3.0, 3.0]] * 4  # the hooks changed nothing
     for handle in handles:
         handle.remove()

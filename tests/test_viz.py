@@ -93,18 +93,20 @@ def test_dot_text_of_a_tiny_graph_exactly(monkeypatch):
     monkeypatch.setattr(engine, "_next_seq", itertools.count())
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     c = mg.tensor([3.0, 4.0])
-    assert viz.to_dot((x * c).sum()) == "\n".join([
-        "digraph minigrad {",
-        '  node [fontname="Helvetica", fontsize=11];',
-        '  leaf0 [label="x0\\n(2,) float32", shape=box, style=filled, fillcolor="lightblue"];',
-        '  leaf1 [label="x1\\n(2,) float32", shape=box, style=dashed];',
-        '  op0 [label="#0 mul\\n(2,) float32"];',
-        "  leaf0 -> op0;",
-        "  leaf1 -> op0;",
-        '  op1 [label="#1 sum\\n() float32", style=filled, fillcolor="darkolivegreen1"];',
-        "  op0 -> op1;",
-        "}",
-    ])  # fmt: skip
+    assert viz.to_dot((x * c).sum()) == "\n".join(
+        [
+            "digraph minigrad {",
+            '  node [fontname="Helvetica", fontsize=11];',
+            '  leaf0 [label="x0\\n(2,) float32", shape=box, style=filled, fillcolor="lightblue"];',
+            '  leaf1 [label="x1\\n(2,) float32", shape=box, style=dashed];',
+            '  op0 [label="#0 mul\\n(2,) float32"];',
+            "  leaf0 -> op0;",
+            "  leaf1 -> op0;",
+            '  op1 [label="#1 sum\\n() float32", style=filled, fillcolor="darkolivegreen1"];',
+            "  op0 -> op1;",
+            "}",
+        ]
+    )
 
 
 def test_a_tensor_used_twice_is_one_node_and_odd_names_are_escaped():

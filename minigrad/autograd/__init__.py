@@ -35,7 +35,7 @@ __all__ = [
     "set_grad_enabled",
     "tape",
     "trace_backward",
-]  # fmt: skip
+]
 
 
 def Variable(data, requires_grad: bool = False) -> Tensor:  # PyTorch's (deprecated) name

@@ -80,10 +80,12 @@ class detect_anomaly(grad_mode.Watcher):
         if bad:
             site = site or user_site()
             raise AnomalyError(
-                f"{fn.name} produced {bad} in its output{_during(self.replaying_now)}; it was called "
-                "at\n" + describe_site(site),
-                fn.name, "forward", site,
-            )  # fmt: skip
+                f"{fn.name} produced {bad} in its output{_during(self.replaying_now)}; it was "
+                "called at\n" + describe_site(site),
+                fn.name,
+                "forward",
+                site,
+            )
 
     def replaying(self, fn: engine.Function) -> None:
         self.replaying_now.append(fn)
@@ -104,8 +106,10 @@ class detect_anomaly(grad_mode.Watcher):
                 raise AnomalyError(
                     f"the backward of {fn.name} (entry #{fn.seq}) returned {bad} in the "
                     f"gradient of input {i}; {where}",
-                    fn.name, "backward", site,
-                )  # fmt: skip
+                    fn.name,
+                    "backward",
+                    site,
+                )
 
 
 def non_finite(array) -> str | None:

@@ -7,7 +7,7 @@ hooks that run after their own (hooks.py), and writes no `.grad` anywhere.
 
 from __future__ import annotations
 
-from .. import backend
+from .. import backend, dtypes
 from ..errors import DTypeError, ShapeError, _described, check_bool
 from ..tensor import Tensor
 from . import engine
@@ -127,7 +127,7 @@ def _leaves(inputs) -> tuple | None:
     return inputs
 
 
-def initial_gradient(root: Tensor, gradient, caller: str):
+def initial_gradient(root: Tensor, gradient, caller: str) -> Tensor:
     """The gradient that seeds backward at `root`, checked against it."""
     if gradient is None:
         if root.array.size != 1:
@@ -140,7 +140,9 @@ def initial_gradient(root: Tensor, gradient, caller: str):
         return Tensor._make(one, False)
     if not isinstance(gradient, Tensor):  # a number or an array, in the output's dtype
         try:
-            gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
+            array = gradient if backend.is_array(gradient) else backend.host_array(gradient)
+            dtypes.check_supported(array.dtype, "gradient", caller)  # (complex, strings, ...)
+            gradient = Tensor.wrap(backend.move(array, root.device).astype(root.dtype))
         except (TypeError, ValueError) as error:
             name = "gradient" if caller == "backward" else "grad_outputs"
             raise TypeError(f"{caller}: {name} must be a Tensor or numbers: {error}") from None

@@ -32,7 +32,9 @@ from . import grad_mode
 _mode = grad_mode.state  # this thread's modes: grad_enabled, watchers
 
 
-def backward(roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True):
+def backward(
+    roots, grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True
+) -> None:
     """Replay the tape of `roots` in reverse, each root seeded with its gradient (a Tensor).
 
     A leaf's total gradient goes through its hooks into its `.grad` (not with accumulate=False).
@@ -123,8 +125,8 @@ def _receive(totals: dict, x, grad) -> None:
         return
     array = x.array
     if grad.shape != array.shape:  # x was broadcast in the forward: sum the copies back
-        grad = grad.sum_to_size(array.shape) if isinstance(grad, Tensor) else (
-            backend.sum_to(grad, array.shape))  # fmt: skip
+        tensor = isinstance(grad, Tensor)
+        grad = grad.sum_to_size(array.shape) if tensor else backend.sum_to(grad, array.shape)
     if grad.dtype != array.dtype:  # as PyTorch's engine does: a gradient has x's dtype
         grad = grad.to(array.dtype) if isinstance(grad, Tensor) else grad.astype(array.dtype)
     key = x if x.grad_fn is None else x.grad_fn
@@ -153,7 +155,7 @@ def _deliver(leaves, totals: dict, inputs, create_graph, accumulate, taken: set)
             leaf._grad = Tensor._make(grad, False)  # (right by construction: not re-checked)
 
 
-def run_hooks(hooks, grad, create_graph: bool):
+def run_hooks(hooks, grad, create_graph: bool):  # noqa: ANN201 - an array, or a Tensor
     """Call each hook on the gradient (as a Tensor); a hook may return a replacement."""
     t = grad if create_graph else Tensor._make(grad, False)
     for hook in list(hooks):
@@ -198,8 +200,8 @@ class Function:
                 data = a.array
                 if first is None:
                     first = data
-                elif type(data) is not type(first) or type(data) is not _ndarray and (
-                    data.device != first.device  # (inline: this runs for every input of every op)
+                elif type(data) is not type(first) or (  # (inline: it runs for every input)
+                    type(data) is not _ndarray and data.device != first.device
                 ):
                     raise backend.DeviceMismatch(cls.name, first, data)
                 arrays.append(data)
@@ -230,7 +232,7 @@ class Function:
         return tuple(isinstance(x, Tensor) and x.requires_grad for x in self.inputs)
 
     @property
-    def output(self):
+    def output(self):  # noqa: ANN201 - an array, or a Tensor
         """This entry's output: an array, or the output Tensor while recording a backward."""
         return self._output_ref() if _mode.grad_enabled else self._output_array
 

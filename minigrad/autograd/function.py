@@ -111,18 +111,21 @@ def _apply_with_ctx(cls, args: tuple, kwargs: dict):
         kinds = ", ".join(type(o).__name__ for o in outputs)
         raise TypeError(f"{cls.__name__}.forward must return Tensors, got {kinds}")
     differentiable = [
-        k for k, o in enumerate(outputs)
+        k
+        for k, o in enumerate(outputs)
         if o.dtype.kind == "f" and id(o) not in ctx._non_differentiable
-    ]  # fmt: skip
+    ]
     if not (True in needs and differentiable and grad_mode.state.grad_enabled):
         plain = tuple(o.detach() for o in outputs)
         return plain if isinstance(result, tuple) else plain[0]
     arrays = [outputs[k].array for k in differentiable]
     _check_packable(cls.__name__, arrays)
     shapes = [a.shape for a in arrays]
-    packed = arrays[0] if len(arrays) == 1 else backend.xp_of(arrays[0]).concatenate(
-        [a.reshape(-1) for a in arrays]
-    )  # fmt: skip
+    packed = (
+        arrays[0]
+        if len(arrays) == 1
+        else backend.xp_of(arrays[0]).concatenate([a.reshape(-1) for a in arrays])
+    )
     others = {k: (o.shape, o.dtype) for k, o in enumerate(outputs) if k not in differentiable}
     node = CtxNode.apply(*args, fn_class=cls, ctx=ctx, packed=packed, shapes=shapes, others=others)
     node.grad_fn.name = cls.__name__  # (the tape shows your op's name)
@@ -187,8 +190,10 @@ class CtxNode(engine.Function):
                 f"function {self.fn_class.__name__}Backward returned an incorrect number of "
                 f"gradients (expected {len(inputs)}, got {len(results)})"
             )
-        return tuple(_as_gradient(self.fn_class.__name__, i, g, x, recording)
-                     for i, (g, x) in enumerate(zip(results, self.inputs)))  # fmt: skip
+        return tuple(
+            _as_gradient(self.fn_class.__name__, i, g, x, recording)
+            for i, (g, x) in enumerate(zip(results, self.inputs))
+        )
 
 
 def _as_gradient(name: str, i: int, g, x, recording: bool):

@@ -95,9 +95,12 @@ def _analytical_jacobians(fn, inputs):
             seed = xp.zeros(out.array.size, dtype=out.dtype)
             seed[r] = 1
             grads = autograd_grad(
-                out, wrt, Tensor.wrap(seed.reshape(out.shape)),
-                retain_graph=True, allow_unused=True,
-            )  # fmt: skip
+                out,
+                wrt,
+                Tensor.wrap(seed.reshape(out.shape)),
+                retain_graph=True,
+                allow_unused=True,
+            )
             for g, i in zip(grads, wrt_index):
                 if g is not None:
                     jac[k][i][r] = backend.to_host(g.array).reshape(-1)
@@ -160,12 +163,11 @@ def gradgradcheck(
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
-            Tensor(rng.standard_normal(o.shape), dtype=dtypes.float64, device=o.device,
-                   requires_grad=True)  # fmt: skip
+            Tensor.wrap(backend.move(rng.standard_normal(o.shape), o.device), requires_grad=True)
             for o in outs
         )
-    grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (
-        grad_outputs,
+    grad_outputs = (
+        tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
     )
     n = len(inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -177,6 +179,4 @@ def gradgradcheck(
         grads = autograd_grad(ys, wrt, vs, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(
-        first_derivatives, inputs + grad_outputs, eps, atol, rtol, raise_exception
-    )
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps, atol, rtol, raise_exception)

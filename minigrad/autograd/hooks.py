@@ -93,10 +93,10 @@ class RemovableHandle:
 class BackwardHook(Function):
     """Identity; where a module with backward hooks catches the gradients of its tensors."""
 
-    def forward(self, x):
+    def forward(self, x):  # noqa: ANN201 - the Function protocol: arrays in and out
         return x
 
-    def backward(self, g, x):
+    def backward(self, g, x):  # noqa: ANN201
         return g
 
 
@@ -118,7 +118,7 @@ class GradCatcher:
         self.n_in, self.tracked_in = len(args), [i for i, a in enumerate(args) if _needs_grad(a)]
         return tuple(self._catch(a, self.grad_input, i) for i, a in enumerate(args))
 
-    def outputs(self, output):
+    def outputs(self, output):  # noqa: ANN201 - the module's output(s), caught
         outs = output if isinstance(output, tuple) else (output,)
         self.n_out, self.tracked_out = len(outs), [j for j, o in enumerate(outs) if _needs_grad(o)]
         caught = tuple(self._catch(o, self.grad_output, j) for j, o in enumerate(outs))

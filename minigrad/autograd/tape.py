@@ -24,9 +24,7 @@ class Tape(list):
     def __str__(self) -> str:
         rows = [("#", "op", "inputs (shape dtype, * = requires grad)", "output")]
         for e in self:
-            inputs = ", ".join(
-                f"{shape_text(s)} {d}{'*' if rg else ''}" for s, d, rg in e.inputs
-            )
+            inputs = ", ".join(f"{shape_text(s)} {d}{'*' if rg else ''}" for s, d, rg in e.inputs)
             rows.append((str(e.seq), e.op, inputs, f"{shape_text(e.output[0])} {e.output[1]}"))
         return table(rows)
 

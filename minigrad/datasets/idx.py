@@ -39,9 +39,13 @@ MNISTError = IDXError  # the name from before there were other IDX datasets; the
 # ----- the IDX format ---------------------------------------------------------------------
 # Type code (the magic number's third byte) -> element dtype as stored: big-endian.
 _IDX_DTYPES: dict[int, np.dtype] = {
-    0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
-}  # fmt: skip
+    0x08: np.dtype("u1"),
+    0x09: np.dtype("i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,16 @@ from .._atomic import atomic_write
 from .idx import IDXError, MNISTError, _Header, _open_idx, _read_idx, _to_array, read_idx
 
 __all__ = [
-    "CACHE_ROOT", "ENV_VAR", "MNIST", "PACKAGE_DIR", "IDXDataset", "IDXError", "MNISTError",
-    "load_mnist", "read_idx",
-]  # fmt: skip
+    "CACHE_ROOT",
+    "ENV_VAR",
+    "MNIST",
+    "PACKAGE_DIR",
+    "IDXDataset",
+    "IDXError",
+    "MNISTError",
+    "load_mnist",
+    "read_idx",
+]
 
 ENV_VAR = "MINIGRAD_DATA"
 # Each dataset caches its downloads in a subdirectory of this.
@@ -357,15 +364,13 @@ class MNIST(IDXDataset):
     this package, so no download is needed. See IDXDataset for ``arrays()`` and indexing.
     """
 
-    classes: ClassVar[list[str]] = [
-        "0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
-        "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine",
-    ]  # fmt: skip
+    _digits = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    classes: ClassVar[list[str]] = [f"{d} - {word}" for d, word in enumerate(_digits)]
     sha256: ClassVar[dict[str, str | None]] = {
-        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",  # noqa: E501
+        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",  # noqa: E501
+        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",  # noqa: E501
+        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",  # noqa: E501
     }
     mirrors: ClassVar[list[str]] = [
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
