@@ -37,13 +37,23 @@ __all__ = [
     "to_host",
     "scatter_add",
     "sum_to",
+    "windows",
+    "strided",
     "generator",
     "host_array",
     "host_rng",
     "manual_seed",
+    "new_rng",
+    "check_seed",
+    "entropy_seed",
+    "seed_devices",
+    "initial_seed",
     "normal",
     "uniform",
     "cuda_available",
+    "cuda_current_device",
+    "cuda_device_count",
+    "cuda_synchronize",
     "kernel",
 ]
 
@@ -56,6 +66,22 @@ def cuda_available() -> bool:
         return cupy.cuda.runtime.getDeviceCount() > 0
     except Exception:  # cupy without a driver raises CUDARuntimeError
         return False
+
+
+def cuda_device_count() -> int:
+    """How many CUDA devices cupy sees (0 without cupy or a driver)."""
+    return cupy.cuda.runtime.getDeviceCount() if cuda_available() else 0
+
+
+def cuda_current_device() -> int:
+    """cupy's current CUDA device (needs one)."""
+    return cupy.cuda.runtime.getDevice()
+
+
+def cuda_synchronize(device: Device | None = None) -> None:
+    """Wait for the work queued on `device` (cupy's current device if None) to finish."""
+    with cupy.cuda.Device(None if device is None else device.index) as current:
+        current.synchronize()
 
 
 class Device:
@@ -204,6 +230,39 @@ def sum_to(array, shape: tuple[int, ...]):
     return array
 
 
+def windows(array, kernel: tuple, stride: tuple, dilation: tuple):  # noqa: ANN201
+    """A read-only view of the sliding windows over the last len(kernel) dims of `array`.
+
+    For `array` (..., L1, L2) and a (k1, k2) kernel the view is (..., k1, k2, O1, O2), with
+    view[..., i, j, o, p] = array[..., o*s1 + i*d1, p*s2 + j*d2] and Od = (Ld - dd*(kd-1) - 1)
+    // sd + 1: every window at once, without copying (numpy's and cupy's as_strided). The
+    kernel dims come first so that copying the view gives im2col's columns, a window per column.
+    """
+    nd = len(kernel)
+    spatial, steps = array.shape[-nd:], array.strides[-nd:]
+    out = tuple(
+        (n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(spatial, kernel, stride, dilation)
+    )
+    lead = array.ndim - nd
+    shape = array.shape[:lead] + tuple(kernel) + out
+    strides = (
+        array.strides[:lead]
+        + tuple(t * d for t, d in zip(steps, dilation))
+        + tuple(t * s for t, s in zip(steps, stride))
+    )
+    return strided(array, shape, tuple(t // array.itemsize for t in strides))
+
+
+def strided(array, shape: tuple, steps: tuple, writeable: bool = False):  # noqa: ANN201
+    """A view of `array`'s memory with `shape`, `steps[i]` elements apart along dim i (numpy's
+    and cupy's as_strided, in elements rather than bytes). The caller keeps it inside the
+    array's buffer; writeable=True only where no two elements of the view share memory."""
+    strides = tuple(s * array.itemsize for s in steps)
+    if xp_of(array) is numpy:
+        return numpy.lib.stride_tricks.as_strided(array, shape, strides, writeable=writeable)
+    return cupy.lib.stride_tricks.as_strided(array, shape, strides)
+
+
 def host_array(data, dtype=None) -> numpy.ndarray:
     """Numbers, nested lists or an array as a numpy array on the host (no copy if it is one)."""
     return numpy.asarray(data, dtype=dtype)
@@ -247,40 +306,62 @@ def kernel(name: str, x) -> tuple | None:
     return backend_cuda.kernel(name, x)
 
 
-# One random generator per device, so `manual_seed` makes both reproducible.
+# One random generator per device, made when first used from the seed given for it, for its
+# type ('cuda': every GPU) or for every device (manual_seed), else from initial_seed's.
 _generators: dict[Device, object] = {}
 _seed: int | None = None
+_seeds: dict = {}  # Device or device type -> seed, set since the last manual_seed
 
 
 def generator(device: Device):
     """The random generator (numpy or cupy `Generator`) of `device`, seeded by `manual_seed`."""
     if device not in _generators:
-        if device.type == "cpu":
-            _generators[device] = numpy.random.default_rng(_seed)
-        else:
-            _require_cuda(device)
-            with cupy.cuda.Device(device.index):
-                _generators[device] = cupy.random.default_rng(_seed)
+        seed = _seeds.get(device, _seeds.get(device.type))
+        _generators[device] = new_rng(device, initial_seed() if seed is None else seed)
     return _generators[device]
 
 
-def uniform(device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0):
-    """An array of `shape` and float `dtype` drawn from U(low, high) by `device`'s generator.
+def new_rng(device: Device, seed: int):
+    """A fresh random generator on `device` (a numpy or cupy `Generator`) seeded by `seed`."""
+    if device.type == "cpu":
+        return numpy.random.default_rng(seed)
+    _require_cuda(device)
+    with cupy.cuda.Device(device.index):
+        return cupy.random.default_rng(seed)
+
+
+def check_seed(seed, op: str) -> int:
+    """A seed as PyTorch takes it: an int in [-2**63, 2**64); a negative one wraps around."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"{op}: seed must be an int, got {type(seed).__name__}")
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(f"{op}: seed must be in [-2**63, 2**64), got {seed}")
+    return seed % 2**64
+
+
+def entropy_seed() -> int:
+    """A fresh, unpredictable 64-bit seed from the OS (what `seed()` methods pick)."""
+    return int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0])
+
+
+def uniform(device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0, rng=None):
+    """An array of `shape` and float `dtype` drawn from U(low, high) by `rng`, by default
+    `device`'s generator.
 
     Generators draw float32 or float64; other float dtypes (float16) are drawn in float32.
     """
     drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
-    sample = generator(device).random(shape, dtype=drawn)
+    sample = (generator(device) if rng is None else rng).random(shape, dtype=drawn)
     if (low, high) != (0.0, 1.0):
         sample *= high - low
         sample += low
     return sample.astype(dtype, copy=False)
 
 
-def normal(device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0):
+def normal(device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0, rng=None):
     """An array of `shape` and float `dtype` drawn from N(mean, std^2) (as `uniform` draws)."""
     drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
-    sample = generator(device).standard_normal(shape, dtype=drawn)
+    sample = (generator(device) if rng is None else rng).standard_normal(shape, dtype=drawn)
     if (mean, std) != (0.0, 1.0):
         sample *= std
         sample += mean
@@ -290,9 +371,25 @@ def normal(device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 
 def manual_seed(seed: int) -> None:
     """Seed the random generators of every device, including those first used later."""
     global _seed
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-    if not -(2**63) <= seed < 2**64:  # PyTorch's range; a negative seed wraps around
-        raise ValueError(f"manual_seed: seed must be in [-2**63, 2**64), got {seed}")
-    _seed = seed % 2**64
+    _seed = check_seed(seed, "manual_seed")
+    _seeds.clear()
     _generators.clear()
+
+
+def seed_devices(seed: int, device: Device | str, op: str) -> None:
+    """Seed only `device`'s generator, or with a device type ('cuda') every such device's."""
+    seed = check_seed(seed, op)
+    every = isinstance(device, str)  # a device type: every device of that type
+    for key in [k for k in (*_seeds, *_generators) if isinstance(k, Device)]:
+        if (key.type if every else key) == device:
+            _seeds.pop(key, None)
+            _generators.pop(key, None)
+    _seeds[device] = seed
+
+
+def initial_seed() -> int:
+    """The seed the generators start from: manual_seed's, or one drawn from the OS once."""
+    global _seed
+    if _seed is None:
+        _seed = entropy_seed()
+    return _seed

@@ -1,45 +1,23 @@
-"""Factories: tensor, zeros, ones, full, empty, arange, rand, randn, randint, *_like."""
+"""Factories: tensor, zeros, ones, full, empty, arange, linspace, logspace, eye, the *_like
+forms, PyTorch's typed constructors (FloatTensor, LongTensor, ...), and the default device
+and dtype they use. The random factories (rand, randn, ...) are in random.py.
+
+Where no dtype is given, floats get the default float dtype (`get_default_dtype`: float32
+unless `set_default_dtype` changed it in this thread) and ints int64; where no device is
+given, tensors go to the default device (`set_default_device`: the CPU unless changed).
+"""
 
 from __future__ import annotations
 
 import math
 
 from . import backend, dtypes
-from .errors import DTypeError, OptionError, _described, as_int, as_number, check_bool
+from .autograd import grad_mode
+from .errors import DTypeError, OptionError, _described, as_number, as_size
 from .functions import require_tensor
-from .ops.shape import shape_arg as _shape_arg
+from .functions.convert import as_array, default_device
+from .functions.factories import allocated, filled, finish, full_of, legacy, place, size_arg
 from .tensor import Tensor
-
-
-def _size(size, op: str) -> tuple[int, ...]:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3]): non-negative ints (or anything with
-    __index__, as PyTorch takes them: numpy integers, one-element integer tensors)."""
-    size = _shape_arg(size, op, "size")
-    if any(n < 0 for n in size):
-        raise OptionError(f"{op}: size must be non-negative, got {size}")
-    return size
-
-
-def _allocated(op: str, size, make, asked: str = ""):
-    """make(size), with numpy's refusal of a size it cannot hold said clearly."""
-    try:
-        return make(size)
-    except (ValueError, OverflowError, MemoryError) as error:
-        asked = asked or f"size {size}"
-        raise OptionError(f"{op}: cannot make a tensor of {asked}: {error}") from None
-
-
-def _new(array, requires_grad: bool, op: str) -> Tensor:
-    t = Tensor.wrap(array)
-    if requires_grad is None:  # (PyTorch's default for an optional bool)
-        return t
-    return t.requires_grad_(True) if check_bool(requires_grad, "requires_grad", op) else t
-
-
-def _place(dtype, device, default=dtypes.DEFAULT_FLOAT):
-    dtype = default if dtype is None else dtypes.as_dtype(dtype)
-    device = backend.as_device(device)
-    return dtype, device, backend.namespace(device)
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -48,7 +26,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     >>> tensor([1.0, 2.0])
     tensor([1., 2.])
     """
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    return finish(as_array(data, dtype, device), requires_grad, "tensor")
 
 
 def from_numpy(array) -> Tensor:
@@ -59,62 +37,68 @@ def from_numpy(array) -> Tensor:
     return Tensor.wrap(array)
 
 
-def _filled(op: str, size, fill, dtype, device, requires_grad) -> Tensor:
-    """A new tensor of `size` made by `fill(shape, dtype)` (xp.zeros, xp.ones, ...)."""
-    dtype, device, xp = _place(dtype, device)
-    array = _allocated(op, _size(size, op), lambda s: getattr(xp, fill)(s, dtype=dtype))
-    return _new(array, requires_grad, op)
-
-
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled("zeros", size, "zeros", dtype, device, requires_grad)
+    return filled("zeros", size_arg(size, "zeros"), "zeros", dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled("ones", size, "ones", dtype, device, requires_grad)
+    return filled("ones", size_arg(size, "ones"), "ones", dtype, device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled("empty", size, "empty", dtype, device, requires_grad)
+    return filled("empty", size_arg(size, "empty"), "empty", dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor filled with fill_value; the dtype follows fill_value (bool, int64 or float32)."""
-    fill_value = as_number(fill_value, "fill_value", "full")
-    default = dtypes.result_type(fill_value)
-    dtype, device, xp = _place(dtype, device, default)
-    size = _size(size if isinstance(size, (tuple, list)) else (size,), "full")
-    try:  # a value the dtype cannot hold (2**70 as int64) would overflow in numpy
-        xp.asarray(fill_value, dtype=dtype)
-    except OverflowError:
-        raise OptionError(f"full: fill_value {fill_value} does not fit dtype {dtype}") from None
-    array = _allocated("full", size, lambda s: xp.full(s, fill_value, dtype=dtype))
-    return _new(array, requires_grad, "full")
+    """A tensor filled with fill_value; the dtype follows fill_value (bool, int64 or the
+    default float)."""
+    size = size_arg(size if isinstance(size, (tuple, list)) else (size,), "full")
+    return full_of("full", size, fill_value, dtype, device, requires_grad)
+
+
+def _like(input: Tensor, dtype, device, op: str) -> tuple:
+    """input's shape, and its dtype and device where none is given. (Not `dtype or ...`: a
+    wrong dtype such as [] would be replaced instead of refused.)"""
+    require_tensor(input, "input", op)
+    return (
+        input.shape,
+        input.dtype if dtype is None else dtype,
+        input.device if device is None else device,
+    )
 
 
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    require_tensor(input, "input", "zeros_like")
-    return zeros(input.shape, **_like(input, dtype, device), requires_grad=requires_grad)
+    """Zeros of input's shape (and dtype and device, unless given)."""
+    shape, dtype, device = _like(input, dtype, device, "zeros_like")
+    return filled("zeros_like", shape, "zeros", dtype, device, requires_grad)
 
 
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    require_tensor(input, "input", "ones_like")
-    return ones(input.shape, **_like(input, dtype, device), requires_grad=requires_grad)
+    shape, dtype, device = _like(input, dtype, device, "ones_like")
+    return filled("ones_like", shape, "ones", dtype, device, requires_grad)
 
 
-def _like(input: Tensor, dtype, device) -> dict:
-    """input's dtype and device where none is given. (Not `dtype or ...`: a wrong dtype such
-    as [] would be replaced instead of refused.)"""
-    return {"dtype": input.dtype if dtype is None else dtype,
-            "device": input.device if device is None else device}  # fmt: skip
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype, device = _like(input, dtype, device, "empty_like")
+    return filled("empty_like", shape, "empty", dtype, device, requires_grad)
+
+
+def full_like(
+    input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
+    """fill_value in input's shape, of input's dtype (not fill_value's) unless given:
+    `mg.full_like(int_tensor, 2.5)` holds 2s, as in PyTorch."""
+    shape, dtype, device = _like(input, dtype, device, "full_like")
+    return full_of("full_like", shape, fill_value, dtype, device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from start (default 0) up to, not including, end; int64 unless any is a float."""
     if end is None:
         start, end = 0, start
-    start, end, step = (as_number(v, name, "arange") for v, name in
-                        ((start, "start"), (end, "end"), (step, "step")))  # fmt: skip
+    start, end, step = (
+        as_number(v, name, "arange") for v, name in ((start, "start"), (end, "end"), (step, "step"))
+    )
     asked = f"start={start}, end={end}, step={step}"
     if not all(math.isfinite(v) for v in (start, end, step)):
         raise OptionError(f"arange: unsupported range: {asked} (each must be finite)")
@@ -125,57 +109,145 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
             f"arange: end {end} cannot be reached from start {start} with step {step} (upper "
             "bound and lower bound inconsistent with step sign)"
         )
-    default = dtypes.result_type(start, end, step)
-    dtype, device, xp = _place(dtype, device, default)
+    dtype, device, xp = place(dtype, device, dtypes.result_type(start, end, step))
     if dtype.kind in "biu":  # PyTorch truncates the bounds and the step toward zero first
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise OptionError("arange: step must be nonzero (after truncation to an integer)")
-    array = _allocated("arange", (start, end, step),
-                       lambda bounds: xp.arange(*bounds).astype(dtype), asked)  # fmt: skip
-    return _new(array, requires_grad, "arange")
+    array = allocated(
+        "arange", (start, end, step), lambda bounds: xp.arange(*bounds).astype(dtype), asked
+    )
+    return finish(array, requires_grad, "arange")
 
 
-def _random(op: str, size, dtype, device, requires_grad, draw) -> Tensor:
-    """Floats drawn by `draw` (backend.uniform or backend.normal) on `device`."""
-    dtype, device, _ = _place(dtype, device)
-    if not dtypes.is_floating(dtype):
-        raise DTypeError(f"{op}: dtype must be a floating point dtype, got {dtype}")
-    array = _allocated(op, _size(size, op), lambda s: draw(device, s, dtype))
-    return _new(array, requires_grad, op)
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included (the default float
+    dtype unless given; an integer dtype truncates them toward zero, as PyTorch does).
+
+    >>> linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    return finish(_spaced("linspace", start, end, steps, dtype, device), requires_grad, "linspace")
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1)."""
-    return _random("rand", size, dtype, device, requires_grad, backend.uniform)
+def logspace(
+    start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False
+) -> Tensor:
+    """base ** linspace(start, end, steps): `steps` values from base**start to base**end.
+
+    >>> logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    base = as_number(base, "base", "logspace")
+    array = _spaced("logspace", start, end, steps, dtype, device, base)
+    return finish(array, requires_grad, "logspace")
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
-    return _random("randn", size, dtype, device, requires_grad, backend.normal)
+def _spaced(op: str, start, end, steps, dtype, device, base=None):
+    """linspace's (or with `base`, logspace's) values, computed in float64, then cast."""
+    start, end = as_number(start, "start", op), as_number(end, "end", op)
+    steps = as_size(steps, "steps", op)
+    dtype, device, xp = place(dtype, device)
+    if dtype == dtypes.bool:
+        raise DTypeError(f"{op}: dtype bool is not supported (a number dtype is)")
+    if dtype.kind in "iu" and all(map(math.isfinite, (start, end))):  # PyTorch truncates first
+        start, end = float(math.trunc(start)), float(math.trunc(end))
+    make = lambda n: xp.linspace(start, end, n, dtype=dtypes.float64)
+    values = allocated(op, steps, make, f"steps={steps}")
+    if base is not None:
+        values = xp.power(float(base), values)
+    if dtype.kind in "iu" and values.size:  # (the cast truncates toward zero, as PyTorch's)
+        info = backend.numpy.iinfo(dtype)
+        finite = bool(xp.isfinite(values).all())
+        if not (finite and info.min <= values.min() and values.max() <= info.max):
+            raise OptionError(
+                f"{op}: values in [{values.min()}, {values.max()}] do not fit {dtype}"
+            )
+    return values.astype(dtype)
 
 
-def randint(*args, size=None, dtype=None, device=None) -> Tensor:
-    """randint(high, size) or randint(low, high, size): integers in [low, high), int64."""
-    if size is not None:
-        args = args + (size,)
-    if len(args) == 2:
-        low, (high, size) = 0, args
-    elif len(args) == 3:
-        low, high, size = args
-    else:
-        raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
-    low, high = as_int(low, "low", "randint"), as_int(high, "high", "randint")
-    if not isinstance(size, (tuple, list)):
-        raise TypeError(f"randint: size must be a tuple of ints, got {_described(size)}")
-    if high <= low:
-        raise OptionError(f"randint: high ({high}) must be greater than low ({low})")
-    if low < -(2**63) or high > 2**63:
-        raise OptionError(f"randint: low and high must lie in int64's range, got {low}, {high}")
-    dtype, device, _ = _place(dtype, device, dtypes.DEFAULT_INT)
-    draw = backend.generator(device).integers
-    array = _allocated("randint", _size(size, "randint"), lambda s: draw(low, high, s))
-    return _new(array.astype(dtype), False, "randint")
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n): ones on the diagonal, zeros elsewhere.
+
+    >>> eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
+    n = as_size(n, "n", "eye")
+    m = n if m is None else as_size(m, "m", "eye")
+    dtype, device, xp = place(dtype, device)
+    array = allocated("eye", (n, m), lambda s: xp.eye(*s, dtype=dtype), f"n={n}, m={m}")
+    return finish(array, requires_grad, "eye")
 
 
-manual_seed = backend.manual_seed
+def set_default_device(device) -> None:
+    """Make `device` ('cpu', 'cuda', 'cuda:1', a mg.device, or None: the CPU) where the
+    factories of this thread put new tensors when they are not given a device. (PyTorch's
+    default device is process-wide.)"""
+    grad_mode.state.default_device = None if device is None else backend.as_device(device)
+
+
+def get_default_device() -> backend.Device:
+    """Where this thread's factories put new tensors (mg.device('cpu') unless changed)."""
+    return default_device()
+
+
+def is_tensor(obj) -> bool:
+    """True for a minigrad Tensor (and Parameter)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True when input's dtype is a floating point one."""
+    require_tensor(input, "input", "is_floating_point")
+    return dtypes.is_floating(input.dtype)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of input."""
+    require_tensor(input, "input", "numel")
+    return input.numel()
+
+
+class _TypedTensor(type):
+    """The metaclass of PyTorch's typed constructors (FloatTensor, LongTensor, ...): calling
+    one makes a Tensor of its dtype (as mg.Tensor does: from sizes or from data), and
+    `isinstance(t, mg.FloatTensor)` says whether t is a CPU tensor of that dtype."""
+
+    dtype: backend.numpy.dtype
+
+    def __call__(cls, *args, device=None) -> Tensor:
+        if device is not None and backend.as_device(device).type != "cpu":
+            raise TypeError(f"{cls.__name__}: expects device type cpu, got device={device!r}")
+        return Tensor._make(legacy(args, cls.dtype, "cpu", cls.__name__), False)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.device.type == "cpu"
+
+
+class FloatTensor(metaclass=_TypedTensor):
+    dtype = dtypes.float32
+
+
+class DoubleTensor(metaclass=_TypedTensor):
+    dtype = dtypes.float64
+
+
+class HalfTensor(metaclass=_TypedTensor):
+    dtype = dtypes.float16
+
+
+class LongTensor(metaclass=_TypedTensor):
+    dtype = dtypes.int64
+
+
+class IntTensor(metaclass=_TypedTensor):
+    dtype = dtypes.int32
+
+
+class BoolTensor(metaclass=_TypedTensor):
+    dtype = dtypes.bool
+
+
+class ByteTensor(metaclass=_TypedTensor):
+    dtype = dtypes.uint8

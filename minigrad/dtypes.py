@@ -8,6 +8,7 @@ needed between a tensor's dtype and its array's. Where numpy and PyTorch disagre
 from __future__ import annotations
 
 import builtins
+import threading
 
 from .backend import numpy as _np
 from .errors import _described
@@ -15,15 +16,17 @@ from .errors import _described
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
 float64 = _np.dtype("float64")
+int8 = _np.dtype("int8")
+int16 = _np.dtype("int16")
 int32 = _np.dtype("int32")
 int64 = _np.dtype("int64")
+uint8 = _np.dtype("uint8")
 bool = _np.dtype("bool")  # noqa: A001 - PyTorch's name for it
 
 half, float, double = float16, float32, float64  # noqa: A001
-int, long = int32, int64  # noqa: A001
+int, long, short = int32, int64, int16  # noqa: A001
 
-DEFAULT_FLOAT = float32
-DEFAULT_INT = int64
+DEFAULT_INT = int64  # (PyTorch's integer default is fixed; its float default is settable)
 
 _SUPPORTED = {
     float16: "float16",
@@ -32,10 +35,47 @@ _SUPPORTED = {
     int32: "int32",
     int64: "int64",
     bool: "bool",
-    _np.dtype("int8"): "int8",
-    _np.dtype("int16"): "int16",
-    _np.dtype("uint8"): "uint8",
+    int8: "int8",
+    int16: "int16",
+    uint8: "uint8",
 }
+
+
+class _Defaults(threading.local):
+    """This thread's default float dtype (a class attribute: what every new thread starts
+    with). Per thread, as grad mode is: PyTorch's is process-wide."""
+
+    dtype = float32
+
+
+_defaults = _Defaults()
+
+
+def get_default_dtype() -> _np.dtype:
+    """The dtype Python floats and the float factories (zeros, rand, ...) give, and integer
+    tensors become in true division and functions of floats: float32 unless changed by
+    `set_default_dtype` (in this thread).
+
+    >>> mg.get_default_dtype()
+    dtype('float32')
+    """
+    return _defaults.dtype
+
+
+def set_default_dtype(d) -> None:
+    """Make `d` (float16, float32 or float64, as in PyTorch) the default float dtype of this
+    thread: `mg.tensor(1.5)`, `mg.zeros(2)` and `mg.arange(6) / 2` give it from now on."""
+    try:
+        dtype = as_dtype(d)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype not in (float16, float32, float64):  # (numpy: None == float64)
+        got = _described(d) if dtype is None else dtype
+        raise TypeError(
+            "set_default_dtype: d must be float16, float32 or float64 (only floating-point "
+            f"types are supported as the default type), got {got}"
+        )
+    _defaults.dtype = dtype
 
 
 def as_dtype(dtype) -> _np.dtype:
@@ -96,7 +136,7 @@ def _wrapped_scalar_dtype(value) -> _np.dtype:
         return bool
     if isinstance(value, builtins.int):
         return DEFAULT_INT
-    return DEFAULT_FLOAT
+    return _defaults.dtype
 
 
 def _combine(higher: _np.dtype | None, lower: _np.dtype | None) -> _np.dtype | None:

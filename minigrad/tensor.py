@@ -14,11 +14,15 @@ internals; `t.data` is PyTorch's (a Tensor sharing t's memory that does not requ
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 
 from . import backend, dtypes
 from .errors import DTypeError, ShapeError, _described, check_bool
+from .size import Size
+
+_size = functools.partial(tuple.__new__, Size)  # a shape, already ints: Size without checks
 
 
 def _calls(name: str, doc: str | None = None):
@@ -61,6 +65,11 @@ def _in_place(name: str, op: str):
     return method
 
 
+def _cast(dtype):
+    """t.float(), t.long() and the like: t as `dtype` (itself if it has it)."""
+    return lambda self: functions.cast(self, dtype)
+
+
 def _ordering(op: Callable, symbol: str):
     """<, <=, >, >=: a TypeError for what is not a tensor or a number, as Python's own.
     (NotImplemented would let a numpy dtype answer `mg.float32 > t` with False.)"""
@@ -89,14 +98,14 @@ class Tensor:
     __array_ufunc__ = None  # numpy must hand `array * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # == is elementwise, so hash by identity
 
-    def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
-        self.array = functions.convert.as_array(data, dtype, device)
+    def __init__(self, *args, device=None):
+        """torch.Tensor's: `Tensor([1, 2])` holds floats (of the default dtype) even from ints,
+        `Tensor(2, 3)` is uninitialised, `Tensor()` empty, `Tensor(t)` shares t's data."""
+        self.array = functions.factories.legacy(args, None, device, "Tensor")
         self._grad = None
         self.requires_grad = False
         self.grad_fn = None
         self._hooks = None
-        if check_bool(requires_grad, "requires_grad", "tensor"):
-            self.requires_grad_(True)
 
     @classmethod
     def wrap(cls, array, requires_grad: bool = False) -> Tensor:
@@ -121,8 +130,8 @@ class Tensor:
 
     # ----- what it is -------------------------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+    def shape(self) -> Size:
+        return _size(self.array.shape)
 
     @property
     def ndim(self) -> int:
@@ -173,10 +182,10 @@ class Tensor:
             calls.check_grad(self, value)
         self._grad = value
 
-    def size(self, dim: int | None = None):
-        """The shape, or with `dim` the size of that dim."""
+    def size(self, dim: int | None = None):  # noqa: ANN201 - a Size, or an int
+        """The shape (a Size), or with `dim` the size of that dim (an int)."""
         if dim is None:
-            return self.shape
+            return _size(self.array.shape)
         axis = ops.normalize_dim(dim, self.ndim, "size")
         if self.ndim == 0:
             raise IndexError(f"size: dim {dim} is out of range: this tensor is 0-d (no dims)")
@@ -184,6 +193,8 @@ class Tensor:
 
     def numel(self) -> int:
         return int(self.array.size)
+
+    nelement = numel
 
     def dim(self) -> int:
         return self.ndim
@@ -242,35 +253,14 @@ class Tensor:
             )
         return int(self.item())
 
-    def to(self, *args, **kwargs) -> Tensor:
-        """t.to('cuda'), t.to(mg.float64), t.to('cpu', mg.float16), t.to(other_tensor)."""
-        device, dtype = functions.convert.parse_to_args(args, kwargs)
-        out = self if dtype is None else functions.cast(self, dtype)
-        return out if device is None else functions.to_device(out, device)
-
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
     def cuda(self, device: int | None = None) -> Tensor:
         return self.to("cuda" if device is None else f"cuda:{device}")
 
-    def float(self) -> Tensor:
-        return functions.cast(self, dtypes.float32)
-
-    def double(self) -> Tensor:
-        return functions.cast(self, dtypes.float64)
-
-    def half(self) -> Tensor:
-        return functions.cast(self, dtypes.float16)
-
-    def long(self) -> Tensor:
-        return functions.cast(self, dtypes.int64)
-
-    def int(self) -> Tensor:
-        return functions.cast(self, dtypes.int32)
-
-    def bool(self) -> Tensor:
-        return functions.cast(self, dtypes.bool)
+    float, double, half = _cast(dtypes.float32), _cast(dtypes.float64), _cast(dtypes.float16)
+    long, int, bool = _cast(dtypes.int64), _cast(dtypes.int32), _cast(dtypes.bool)
 
     # ----- autograd -----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -309,8 +299,8 @@ class Tensor:
         one element. See mg.autograd.backward for `retain_graph` and `create_graph`."""
         calls.backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def __repr__(self) -> str:
-        return functions.convert.tensor_repr(self)
+    __repr__ = _calls("tensor_repr", "As PyTorch prints it (mg.set_printoptions).")
+    __format__ = _calls("tensor_format", "f'{loss:.4f}': a 0-d tensor formats as its number.")
 
     # ----- operators: minigrad.functions, NotImplemented for what they do not take ---------
     __add__, __radd__ = _operator("add"), _operator("add", reflected=True)
@@ -332,12 +322,7 @@ class Tensor:
     __getitem__ = _calls("getitem")
     __setitem__ = _calls("setitem", "t[key] = value, never recorded (functions.inplace).")
 
-    def __invert__(self) -> Tensor:
-        """Logical not of a bool tensor, bitwise not of an integer one (never recorded)."""
-        if self.dtype.kind not in "biu":
-            raise DTypeError(f"~: input must be a bool or integer tensor, got {self.dtype}")
-        xp = backend.xp_of(self.array)
-        return Tensor._make(xp.asarray(xp.invert(self.array)), False)  # (0-d: not a scalar)
+    __invert__ = _calls("bitwise_not")
 
     # ----- methods that are minigrad's functions with the tensor first ---------------------
     add, sub, mul, div, pow, matmul = _methods("add", "sub", "mul", "div", "pow", "matmul")
@@ -350,38 +335,52 @@ class Tensor:
     )
     reshape, flatten, transpose, permute = _methods("reshape", "flatten", "transpose", "permute")
     unsqueeze, squeeze, expand, gather = _methods("unsqueeze", "squeeze", "expand", "gather")
-    zero_, fill_, copy_, uniform_, normal_ = _methods(
-        "zero_", "fill_", "copy_", "uniform_", "normal_"
-    )
     view = _calls("reshape", "Same as reshape (numpy decides whether memory is shared).")
+    to = _calls("to", "t.to('cuda'), t.to(mg.float64), t.to('cpu', mg.float16), t.to(other).")
+    new_zeros, new_ones, new_full = _methods("new_zeros", "new_ones", "new_full")
+    new_empty, new_tensor, pin_memory = _methods("new_empty", "new_tensor", "pin_memory")
+    is_pinned, multinomial, bernoulli = _methods("is_pinned", "multinomial", "bernoulli")
+    # in-place (more): t = f(t, ...) written into t's array, never recorded (functions.inplace)
+    zero_, fill_, copy_, uniform_ = _methods("zero_", "fill_", "copy_", "uniform_")
+    normal_, bernoulli_, sigmoid_, tanh_ = _methods("normal_", "bernoulli_", "sigmoid_", "tanh_")
+    add_, sub_, mul_, div_, pow_, neg_ = _methods("add_", "sub_", "mul_", "div_", "pow_", "neg_")
+    clamp_, clamp_min_, clamp_max_ = _methods("clamp_", "clamp_min_", "clamp_max_")
+    exp_, log_, sqrt_, abs_, relu_ = _methods("exp_", "log_", "sqrt_", "abs_", "relu_")
+    masked_fill_, index_add_ = _methods("masked_fill_", "index_add_")
+    scatter_, scatter_add_, lerp_ = _methods("scatter_", "scatter_add_", "lerp_")
+    # shape, indexing and products (more)
+    mm, bmm, mv, dot, outer, ger = _methods("mm", "bmm", "mv", "dot", "outer", "ger")
+    chunk, split, unbind, narrow = _methods("chunk", "split", "unbind", "narrow")
+    movedim, moveaxis, repeat, tile = _methods("movedim", "moveaxis", "repeat", "tile")
+    repeat_interleave, flip, roll, clone = _methods("repeat_interleave", "flip", "roll", "clone")
+    contiguous, is_contiguous, tril, triu = _methods("contiguous", "is_contiguous", "tril", "triu")
+    diag, diagonal, diag_embed, view_as = _methods("diag", "diagonal", "diag_embed", "view_as")
+    reshape_as, type_as, masked_fill = _methods("reshape_as", "type_as", "masked_fill")
+    masked_select, index_select, scatter = _methods("masked_select", "index_select", "scatter")
+    scatter_add, index_add, take_along_dim = _methods("scatter_add", "index_add", "take_along_dim")
+    nonzero, argwhere = _methods("nonzero", "argwhere")
+    type = _calls("type", "t.type() names t's type ('minigrad.FloatTensor'); t.type(dtype) casts.")
+    # elementwise and reductions (more)
+    sin, cos, tan, asin, acos, atan = _methods("sin", "cos", "tan", "asin", "acos", "atan")
+    atan2, sinh, cosh, exp2, expm1 = _methods("atan2", "sinh", "cosh", "exp2", "expm1")
+    log2, log10, log1p, rsqrt = _methods("log2", "log10", "log1p", "rsqrt")
+    erf, erfc, reciprocal, square = _methods("erf", "erfc", "reciprocal", "square")
+    floor, ceil, round, trunc, frac = _methods("floor", "ceil", "round", "trunc", "frac")
+    lerp, fmod, floor_divide, remainder = _methods("lerp", "fmod", "floor_divide", "remainder")
+    isnan, isinf, isfinite, nan_to_num = _methods("isnan", "isinf", "isfinite", "nan_to_num")
+    allclose, isclose, equal, std, prod = _methods("allclose", "isclose", "equal", "std", "prod")
+    cumsum, cumprod, all, any, norm = _methods("cumsum", "cumprod", "all", "any", "norm")
+    topk, sort, argsort, kthvalue = _methods("topk", "sort", "argsort", "kthvalue")
+    median, unique, bincount, histc = _methods("median", "unique", "bincount", "histc")
+    count_nonzero = _calls("count_nonzero")
+    __floordiv__ = _operator("floor_divide")
+    __rfloordiv__ = _operator("floor_divide", reflected=True)
+    __mod__, __rmod__ = _operator("remainder"), _operator("remainder", reflected=True)
 
-    def eq(self, other) -> Tensor:
-        return functions.compare(operator.eq, self, other)  # (other checked: a method, not ==)
-
-    def t(self) -> Tensor:
-        if self.ndim > 2:
-            raise ShapeError(f"t: expects a tensor with <= 2 dims, but self is {self.ndim}-d")
-        return functions.permute(self, tuple(reversed(range(self.ndim))))
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        return functions.permute(self, tuple(reversed(range(self.ndim))))
-
-    @property
-    def mT(self) -> Tensor:  # noqa: N802
-        if self.ndim == 0:  # its own mT, as in PyTorch (a 1-d tensor has none)
-            return self
-        if self.ndim == 1:
-            raise ShapeError("mT: expects a tensor with >= 2 dims, but self is 1-d")
-        return functions.transpose(self, -2, -1)
-
-    def sum_to_size(self, *size) -> Tensor:
-        """This tensor summed down to `size`, which it must broadcast from (undoes expand)."""
-        return functions.sum_to(self, ops.shape_arg(size, "sum_to_size"))
-
-    def expand_as(self, other) -> Tensor:
-        functions.require_tensor(other, "other", "expand_as")
-        return functions.expand(self, other.shape)
+    eq, ne, lt, le, gt, ge, bitwise_not = _methods("eq", "ne", "lt", "le", "gt", "ge", "bitwise_not")
+    t, sum_to_size, expand_as = _methods("t", "sum_to_size", "expand_as")
+    T = property(_calls("reversed_dims", "Every dim in reverse order (PyTorch's t.T)."))
+    mT = property(_calls("matrix_transpose", "The last two dims swapped (PyTorch's t.mT)."))
 
 
 # What operators take besides a Tensor, as torch.Tensor's do: numbers, numpy scalars and

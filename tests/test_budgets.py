@@ -28,7 +28,7 @@ LAYERS = [
     {"functions"},
     {"creation", "cuda", "linalg", "random", "accelerator", "backends"},
     {"nn"},
-    {"optim", "data", "datasets", "serialization", "viz", "distributed", "compile"},
+    {"optim", "data", "utils", "datasets", "serialization", "viz", "distributed", "compile"},
 ]
 
 

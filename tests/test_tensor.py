@@ -155,7 +155,7 @@ def test_in_place_operators_update_the_same_tensor():
     with mg.no_grad():
         w -= 0.25 * w.grad
     assert w is same and w.requires_grad and w.tolist() == [0.5, 1.0] and view.tolist() == [0.5]
-    with pytest.raises(RuntimeError, match="__isub__: a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match="__isub__: a leaf Variable that requires grad"):
         w -= 1  # grad mode is on: autograd would have to see this
     x = mg.tensor([[1, 2], [3, 4]])
     x += mg.tensor([10, 20])  # broadcast into x's shape

@@ -245,9 +245,9 @@ def test_module_hooks_fire_in_pytorchs_order_and_can_be_removed():
         "pre b",
         "fwd b",
         "fwd net",
-        "bwd b in=[(4, 3)] out=[(4, 1)]",  # backward meets the last layer first
-        "bwd a in=[(4, 2)] out=[(4, 3)]",
-        "bwd net in=[(4, 2)] out=[(4, 1)]",
+        "bwd b in=[Size([4, 3])] out=[Size([4, 1])]",  # backward meets the last layer first
+        "bwd a in=[Size([4, 2])] out=[Size([4, 3])]",
+        "bwd net in=[Size([4, 2])] out=[Size([4, 1])]",
     ]
     assert x.grad.tolist() == [[3.0, 3.0]] * 4  # the hooks changed nothing
     for handle in handles:

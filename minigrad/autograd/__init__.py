@@ -41,5 +41,6 @@ __all__ = [
 def Variable(data, requires_grad: bool = False) -> Tensor:  # PyTorch's (deprecated) name
     """torch.autograd.Variable, kept as PyTorch keeps it: the tensor itself, marked as
     requiring grad if asked (Variables and Tensors merged in PyTorch 0.4)."""
-    t = data if isinstance(data, Tensor) else Tensor(data)
-    return t.requires_grad_(True) if requires_grad else t
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    return data.requires_grad_(True) if requires_grad else data

@@ -14,6 +14,7 @@ from ..autograd.engine import Function
 from ..errors import DTypeError, OptionError, ShapeError, _described
 from ..ops import elementwise
 from ..ops.arithmetic import Add, Div, Matmul, Mul, Neg, Pow, Sub, _is_number
+from ..ops.binary import FloorDivide, TruncDivide
 from ..tensor import Tensor
 
 
@@ -31,7 +32,7 @@ def promote(*operands, to_float: bool = False) -> tuple:
         return operands
     dtype = dtypes.result_type(*operands)
     if to_float and not dtypes.is_floating(dtype):
-        dtype = dtypes.DEFAULT_FLOAT
+        dtype = dtypes.get_default_dtype()
     return tuple(elementwise.cast(x, dtype) if isinstance(x, Tensor) else x for x in operands)
 
 
@@ -140,9 +141,48 @@ def mul(a, b):
     return binary(Mul, a, b)
 
 
-def div(a, b):
-    """True division; integer inputs give the default float, as in PyTorch."""
-    return binary(Div, a, b, to_float=True)
+def div(a, b, *, rounding_mode=None):
+    """True division (integer inputs give the default float, as in PyTorch); with
+    rounding_mode='trunc' or 'floor' the quotient rounded toward zero or down, in the
+    operands' promoted dtype (integers stay integers), with gradient 0."""
+    if rounding_mode is None:
+        return binary(Div, a, b, to_float=True)
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"div: rounding_mode must be a str, got {_described(rounding_mode)}")
+    if rounding_mode not in _ROUNDED:
+        raise OptionError(
+            "div: expected rounding_mode to be one of None, 'trunc' or 'floor', but got "
+            f"{rounding_mode!r}"
+        )
+    return divide(_ROUNDED[rounding_mode], a, b, "div")
+
+
+def divide(cls: type[Function], a, b, op: str, names=("input", "other")):
+    """A division that keeps integers integers (floor_divide, remainder, ...): undefined for
+    bools, and for integers a zero divisor raises, as in PyTorch (numpy would give 0)."""
+    a, b = python_number(a), python_number(b)
+    for name, x in zip(names, (a, b)):
+        check_operand(op, name, x)
+    dtype = dtypes.result_type(a, b)
+    if dtype == dtypes.bool:
+        raise DTypeError(f"{op}: {names[0]} and {names[1]} are bools; {op} of bools is undefined")
+    if not dtypes.is_floating(dtype) and _has_zero(b) and _size(a) and _size(b):
+        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero ({names[1]} has a 0)")
+    return binary(cls, a, b, names=names)
+
+
+def _size(x) -> int:
+    """How many entries x has (a number has one). (A division by a zero that broadcasts
+    against nothing divides nothing: no error, as in PyTorch.)"""
+    return x.numel() if isinstance(x, Tensor) else getattr(x, "size", 1)
+
+
+def _has_zero(x) -> bool:
+    data = x.array if isinstance(x, Tensor) else x
+    return bool((data == 0).any()) if backend.is_array(data) else data == 0
+
+
+_ROUNDED = {"trunc": TruncDivide, "floor": FloorDivide}
 
 
 def neg(a):
@@ -165,9 +205,9 @@ def pow(a, b):  # noqa: A001 - PyTorch's name
     return binary(Pow, a, b, names=("input", "exponent"))
 
 
-def matmul(a, b):
+def matmul(input, other) -> Tensor:  # (PyTorch's names: mg.matmul(input=a, other=b))
     """Matrix product: (n,k)@(k,m)->(n,m), (...,n,k)@(...,k,m)->(...,n,m), 1-D as numpy."""
-    for name, x in (("input", a), ("other", b)):
+    for name, x in (("input", input), ("other", other)):
         if not isinstance(x, Tensor) and not backend.is_array(x):
             raise TypeError(f"matmul: {name} must be a Tensor, got {type(x).__name__}")
-    return Matmul.apply(a, b)
+    return Matmul.apply(input, other)

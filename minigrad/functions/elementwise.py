@@ -7,12 +7,27 @@ minigrad.ops.elementwise.
 
 from __future__ import annotations
 
+import operator
+
 from .. import backend, dtypes
 from ..errors import DTypeError, ShapeError
 from ..ops import elementwise as ops
 from ..ops.elementwise import (
-    Abs, Clamp, Compare, Exp, Log, Maximum, Minimum, Relu, Sigmoid, Sign, Sqrt, Tanh, Where,
-)  # fmt: skip
+    Abs,
+    Clamp,
+    Compare,
+    Exp,
+    Invert,
+    Log,
+    Maximum,
+    Minimum,
+    Relu,
+    Sigmoid,
+    Sign,
+    Sqrt,
+    Tanh,
+    Where,
+)
 from ..tensor import Tensor
 from .arithmetic import binary, check_operand, promote, python_number, refuse_bool, refused
 
@@ -20,7 +35,7 @@ from .arithmetic import binary, check_operand, promote, python_number, refuse_bo
 def _float_input(x):
     """Integer and bool tensors become the default float before a function of floats."""
     if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype):
-        return cast(x, dtypes.DEFAULT_FLOAT)
+        return cast(x, dtypes.get_default_dtype())
     return x
 
 
@@ -99,7 +114,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype) and (
         isinstance(min, float) or isinstance(max, float)
     ):
-        x = cast(x, dtypes.DEFAULT_FLOAT)
+        x = cast(x, dtypes.get_default_dtype())
     return Clamp.apply(x, min, max)
 
 
@@ -143,3 +158,25 @@ def compare(op, a, b):
         return Compare.apply(a, b, op=op)
     except (ValueError, TypeError, OverflowError) as error:  # (& of floats: numpy's TypeError)
         raise refused(op.__name__, error, input=a, other=b) from None
+
+
+def _comparison(op, name: str):
+    def compare_with(input, other) -> Tensor:
+        return compare(op, input, other)
+
+    compare_with.__name__ = compare_with.__qualname__ = name
+    compare_with.__doc__ = f"Elementwise input {_SYMBOLS[name]} other: a bool tensor (torch.{name})."
+    return compare_with
+
+
+_SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+eq, ne = _comparison(operator.eq, "eq"), _comparison(operator.ne, "ne")
+lt, le = _comparison(operator.lt, "lt"), _comparison(operator.le, "le")
+gt, ge = _comparison(operator.gt, "gt"), _comparison(operator.ge, "ge")
+
+
+def bitwise_not(input) -> Tensor:
+    """~input: logical not of a bool tensor, bitwise not of an integer one (not recorded)."""
+    if input.dtype.kind not in "biu":
+        raise DTypeError(f"bitwise_not: input must be a bool or integer tensor, got {input.dtype}")
+    return Invert.apply(input)

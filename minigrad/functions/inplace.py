@@ -1,9 +1,12 @@
 """In-place writes into a tensor's array: `t[i] = v`, `zero_`, `fill_`, `copy_`, `uniform_`,
-`normal_` and `t += x` and friends. None of them is recorded on the tape.
+`normal_`, `bernoulli_`, `t += x` and friends, and `update`, which the in-place forms of
+functions (`add_`, `exp_`, ... in inplace_ops.py) share. None of them is recorded on the tape.
 
-As in PyTorch, a tensor that requires grad refuses them while grad mode is on (autograd may
-need its old values); unlike PyTorch, a tensor inside a recorded graph refuses them too,
-instead of recording them. Do the update under `mg.no_grad()`, or through `t.data`.
+As in PyTorch, a leaf that requires grad refuses them while grad mode is on (autograd may
+need its old values); unlike PyTorch, so does a tensor that a recorded op produced: PyTorch
+records the write (and counts versions, to refuse a backward that needs the old values),
+minigrad refuses it. Do the update under `mg.no_grad()`, or through `t.data`, or compute a
+new tensor (`y = y.add(x)` for `y.add_(x)`).
 """
 
 from __future__ import annotations
@@ -12,24 +15,57 @@ from collections.abc import Callable
 
 from .. import backend, dtypes
 from ..autograd import grad_mode
-from ..errors import DTypeError, OptionError, ShapeError, _described, as_number, check_range
-from ..errors import check_std
+from ..errors import (
+    DTypeError,
+    OptionError,
+    ShapeError,
+    _described,
+    as_number,
+    check_bool,
+    check_range,
+    check_std,
+)
 from ..tensor import Tensor
+from . import sampling
 from .arithmetic import check_operand
 from .indexing import as_index
 
 
 def check_writable(t: Tensor, op: str) -> None:
-    if grad_mode.state.grad_enabled and (t.requires_grad or t.grad_fn is not None):
+    """Refuse an in-place write that autograd would have to see (grad mode on)."""
+    if not grad_mode.state.grad_enabled:
+        return
+    if t.grad_fn is not None:
         raise RuntimeError(
-            f"{op}: a tensor that requires grad (this tensor) cannot be modified in place "
-            "while grad mode is on; wrap the update in mg.no_grad() or write through .data"
+            f"{op}: this tensor is the output of a recorded op ({t.grad_fn.name}), and minigrad "
+            "does not record in-place ops (PyTorch does): compute a new tensor instead "
+            "(y = y.add(x) for y.add_(x)), or write under mg.no_grad() if no backward needs "
+            "the old values"
         )
+    if t.requires_grad:
+        raise RuntimeError(
+            f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
+            "(This tensor: update it under mg.no_grad(), or through .data.)"
+        )
+
+
+def check_not_recorded(op: str, **operands) -> None:
+    """Refuse an operand that requires grad: the in-place update would have to be recorded."""
+    if not grad_mode.state.grad_enabled:
+        return
+    for name, x in operands.items():
+        if isinstance(x, Tensor) and x.requires_grad:
+            raise RuntimeError(
+                f"{op}: {name} requires grad, and an in-place update by a tensor that requires "
+                "grad is not recorded by minigrad; compute a new tensor instead (x = x + y), "
+                "or update under mg.no_grad()"
+            )
 
 
 def setitem(t: Tensor, key, value) -> None:
     """t[key] = value."""
     check_writable(t, "__setitem__")
+    check_not_recorded("__setitem__", value=value)
     value = value.array if isinstance(value, Tensor) else value
     check_operand("__setitem__", "value", value)
     try:
@@ -49,6 +85,7 @@ def zero_(t: Tensor) -> Tensor:
 
 def fill_(t: Tensor, value) -> Tensor:
     check_writable(t, "fill_")
+    check_not_recorded("fill_", value=value)
     return fill(t, value, "value", "fill_")
 
 
@@ -64,9 +101,12 @@ def fill(t: Tensor, value, name: str, op: str) -> Tensor:
     return t
 
 
-def copy_(t: Tensor, src) -> Tensor:
-    """Copy src's values (a Tensor, an array or a number, broadcast) into t."""
+def copy_(t: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Copy src's values (a Tensor, an array or a number, broadcast) into t. (non_blocking is
+    accepted and changes nothing: the copy is done when copy_ returns.)"""
     check_writable(t, "copy_")
+    check_bool(non_blocking, "non_blocking", "copy_")
+    check_not_recorded("copy_", src=src)
     check_operand("copy_", "src", src)
     src_array = src.array if isinstance(src, Tensor) else src
     if backend.is_array(src_array):
@@ -81,31 +121,50 @@ def copy_(t: Tensor, src) -> Tensor:
     return t
 
 
-def uniform_(t: Tensor, low: float = 0.0, high: float = 1.0) -> Tensor:
-    """Fill t with numbers drawn uniformly from [low, high)."""
+def uniform_(t: Tensor, low: float = 0.0, high: float = 1.0, *, generator=None) -> Tensor:
+    """Fill t with numbers drawn uniformly from [low, high) (by `generator`, if given)."""
     check_writable(t, "uniform_")
-    return fill_uniform(t, low, high, ("low", "high"), "uniform_")
+    return fill_uniform(t, low, high, ("low", "high"), "uniform_", generator)
 
 
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill t with numbers drawn from the normal distribution N(mean, std^2)."""
     check_writable(t, "normal_")
-    return fill_normal(t, mean, std, "normal_")
+    return fill_normal(t, mean, std, "normal_", generator)
 
 
-def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str) -> Tensor:
-    """uniform_ without the writability check (and nn.init.uniform_, which runs unrecorded)."""
-    low, high = check_range(low, high, names, op)
+def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
+    """Fill t with 1s (each with probability `p`: a number, or a tensor of probabilities that
+    broadcasts to t) and 0s."""
+    op = "bernoulli_"
+    check_writable(t, op)
     _require_float(t, op)
-    t.array[...] = backend.uniform(t.device, t.shape, t.dtype, low, high)
+    if isinstance(p, Tensor):
+        check_not_recorded(op, p=p)
+        probabilities = p.array
+        if probabilities.size and not bool(((probabilities >= 0) & (probabilities <= 1)).all()):
+            raise OptionError(f"{op}: p (probabilities) must lie in [0, 1]")
+    else:
+        probabilities = sampling.probability(p, "p", op)
+    t.array[...] = sampling.draw_bernoulli(t, probabilities, generator, op)
     return t
 
 
-def fill_normal(t: Tensor, mean, std, op: str) -> Tensor:
+def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str, generator=None) -> Tensor:
+    """uniform_ without the writability check (and nn.init.uniform_, which runs unrecorded)."""
+    low, high = check_range(low, high, names, op)
+    _require_float(t, op)
+    rng = sampling.rng_of(generator, t.device, op)
+    t.array[...] = backend.uniform(t.device, t.shape, t.dtype, low, high, rng=rng)
+    return t
+
+
+def fill_normal(t: Tensor, mean, std, op: str, generator=None) -> Tensor:
     """normal_ without the writability check (and nn.init.normal_)."""
     mean, std = as_number(mean, "mean", op), check_std(std, op)
     _require_float(t, op)
-    t.array[...] = backend.normal(t.device, t.shape, t.dtype, mean, std)
+    rng = sampling.rng_of(generator, t.device, op)
+    t.array[...] = backend.normal(t.device, t.shape, t.dtype, mean, std, rng=rng)
     return t
 
 
@@ -115,22 +174,25 @@ def _require_float(t: Tensor, op: str) -> None:
 
 
 def assign(t: Tensor, name: str, op: Callable, other) -> Tensor:
-    """`t += other` and friends: t = op(t, other), written into t's array (its views see it).
+    """`t += other` and friends: t = op(t, other), written into t's array."""
+    return update(t, name, lambda: op(t, other), other=other)
+
+
+def update(t: Tensor, name: str, compute: Callable[[], Tensor], **operands) -> Tensor:
+    """t = compute(), written into t's array (its views see it): the in-place form of a
+    function (`t.add_(x)` is `update(t, "add_", lambda: add(t, x), other=x)`).
 
     As in PyTorch, the result must keep t's shape and fit its dtype's kind (no float into an
-    int tensor). NotImplemented for an operand that is not a tensor or a number.
+    int tensor). Never recorded: refused where autograd would need to see it (check_writable,
+    `operands` that require grad, named as the function names them).
     """
     check_writable(t, name)
-    if grad_mode.state.grad_enabled and isinstance(other, Tensor) and other.requires_grad:
-        raise RuntimeError(
-            f"{name}: other requires grad, and an in-place update by a tensor that requires "
-            "grad is not recorded; write `x = x + y` instead, or update under mg.no_grad()"
-        )
-    result = op(t, other)
+    check_not_recorded(name, **operands)
+    result = compute()
     if result.shape != t.shape:
         raise ShapeError(
-            f"{name}: the result's shape {result.shape} does not fit this tensor's shape "
-            f"{t.shape} (an in-place op cannot change the shape)"
+            f"{name}: the result's shape {tuple(result.shape)} does not fit this tensor's "
+            f"shape {tuple(t.shape)} (an in-place op cannot change the shape)"
         )
     if dtypes._category(result.dtype) > dtypes._category(t.dtype):
         raise DTypeError(

@@ -10,7 +10,19 @@ import inspect
 
 from ..errors import _described
 from ..tensor import Tensor
-from . import arithmetic, elementwise, indexing, reduction, shape
+from . import (
+    arithmetic,
+    contraction,
+    elementwise,
+    indexing,
+    layout,
+    movement,
+    products,
+    reduction,
+    selection,
+    shape,
+)
+from . import division, norms, reduction_more, sorting, unary
 from .arithmetic import require_tensor
 
 
@@ -31,13 +43,13 @@ def _tensor_operand(fn, names: tuple[str, str] = ("input", "other")):
     op = fn.__name__
 
     @functools.wraps(fn)
-    def public(a, b):
+    def public(a, b, **options):  # (options: div's rounding_mode)
         if not (isinstance(a, Tensor) or isinstance(b, Tensor)):
             raise TypeError(
                 f"{op}: {names[0]} or {names[1]} must be a Tensor, got {_described(a)} and "
                 f"{_described(b)}"
             )
-        return fn(a, b)
+        return fn(a, b, **options)
 
     return public
 
@@ -82,5 +94,99 @@ reshape = _tensor_input(shape.reshape)
 squeeze = _tensor_input(shape.squeeze)
 transpose = _tensor_input(shape.transpose)
 unsqueeze = _tensor_input(shape.unsqueeze)
+eq, ne = _tensor_input(elementwise.eq), _tensor_input(elementwise.ne)
+lt, le = _tensor_input(elementwise.lt), _tensor_input(elementwise.le)
+gt, ge = _tensor_input(elementwise.gt), _tensor_input(elementwise.ge)
+bitwise_not = _tensor_input(elementwise.bitwise_not)
 cat = shape.cat  # (these check their tensors themselves)
 stack = shape.stack
+# shape, indexing and products (more)
+mm = _tensor_input(products.mm)
+bmm = _tensor_input(products.bmm)
+mv = _tensor_input(products.mv)
+dot = _tensor_input(products.dot)
+outer = _tensor_input(products.outer)
+ger = _tensor_input(products.ger)
+tensordot = _tensor_input(products.tensordot, "a")
+einsum = contraction.einsum  # (checks its operands itself)
+chunk = _tensor_input(movement.chunk)
+split = _tensor_input(movement.split, "tensor")
+unbind = _tensor_input(movement.unbind)
+narrow = _tensor_input(movement.narrow)
+movedim = _tensor_input(movement.movedim)
+moveaxis = _tensor_input(movement.moveaxis)
+tile = _tensor_input(movement.tile)
+repeat_interleave = _tensor_input(movement.repeat_interleave)
+flip = _tensor_input(movement.flip)
+roll = _tensor_input(movement.roll)
+clone = _tensor_input(layout.clone)
+tril = _tensor_input(layout.tril)
+triu = _tensor_input(layout.triu)
+diag = _tensor_input(layout.diag)
+diagonal = _tensor_input(layout.diagonal)
+diag_embed = _tensor_input(layout.diag_embed)
+masked_fill = _tensor_input(selection.masked_fill)
+masked_select = _tensor_input(selection.masked_select)
+index_select = _tensor_input(selection.index_select)
+scatter = _tensor_input(selection.scatter)
+scatter_add = _tensor_input(selection.scatter_add)
+index_add = _tensor_input(selection.index_add)
+take_along_dim = _tensor_input(selection.take_along_dim)
+nonzero = _tensor_input(selection.nonzero)
+argwhere = _tensor_input(selection.argwhere)
+# elementwise and reductions (more)
+sin = _tensor_input(unary.sin)
+cos = _tensor_input(unary.cos)
+tan = _tensor_input(unary.tan)
+asin = _tensor_input(unary.asin)
+acos = _tensor_input(unary.acos)
+atan = _tensor_input(unary.atan)
+sinh = _tensor_input(unary.sinh)
+cosh = _tensor_input(unary.cosh)
+exp2 = _tensor_input(unary.exp2)
+expm1 = _tensor_input(unary.expm1)
+log2 = _tensor_input(unary.log2)
+log10 = _tensor_input(unary.log10)
+log1p = _tensor_input(unary.log1p)
+rsqrt = _tensor_input(unary.rsqrt)
+reciprocal = _tensor_input(unary.reciprocal)
+square = _tensor_input(unary.square)
+floor = _tensor_input(unary.floor)
+ceil = _tensor_input(unary.ceil)
+round = _tensor_input(unary.round)
+trunc = _tensor_input(unary.trunc)
+frac = _tensor_input(unary.frac)
+erf = _tensor_input(unary.erf)
+erfc = _tensor_input(unary.erfc)
+isnan = _tensor_input(unary.isnan)
+isinf = _tensor_input(unary.isinf)
+isfinite = _tensor_input(unary.isfinite)
+nan_to_num = _tensor_input(unary.nan_to_num)
+floor_divide = _tensor_operand(division.floor_divide)
+remainder = _tensor_operand(division.remainder)
+fmod = _tensor_input(division.fmod)
+atan2 = _tensor_input(division.atan2)
+lerp = _tensor_input(division.lerp)
+isclose = _tensor_input(division.isclose)
+allclose = _tensor_input(division.allclose)
+equal = _tensor_input(division.equal)
+std = _tensor_input(reduction_more.std)
+prod = _tensor_input(reduction_more.prod)
+cumsum = _tensor_input(reduction_more.cumsum)
+cumprod = _tensor_input(reduction_more.cumprod)
+all = _tensor_input(reduction_more.all)
+any = _tensor_input(reduction_more.any)
+count_nonzero = _tensor_input(reduction_more.count_nonzero)
+norm = _tensor_input(norms.norm)
+sort = _tensor_input(sorting.sort)
+argsort = _tensor_input(sorting.argsort)
+topk = _tensor_input(sorting.topk)
+kthvalue = _tensor_input(sorting.kthvalue)
+median = _tensor_input(sorting.median)
+unique = _tensor_input(sorting.unique)
+bincount = _tensor_input(sorting.bincount)
+histc = _tensor_input(sorting.histc)
+# sampling (more)
+from . import sampling  # noqa: E402
+multinomial = _tensor_input(sampling.multinomial)
+bernoulli = _tensor_input(sampling.bernoulli)

@@ -61,14 +61,19 @@ def mean(x, dim=None, keepdim: bool = False):
 def var(x, dim=None, *, correction: int | None = None, keepdim: bool = False, unbiased=None):
     """Variance over dim, divided by N - correction (correction=1 by default, Bessel's)."""
     require_float(x, "input", "var")
-    if correction is not None and unbiased is not None:
-        raise ValueError("var: give correction or unbiased, not both")
-    if correction is None:
-        correction = 1 if unbiased is None or check_bool(unbiased, "unbiased", "var") else 0
-    else:
-        correction = as_number(correction, "correction", "var")
+    correction = corrections(correction, unbiased, "var")
     axes = _axes(x, dim, keepdim, "var")
     return Var.apply(x, axes=axes, keepdim=keepdim, correction=correction)
+
+
+def corrections(correction, unbiased, op: str):
+    """The N - correction divisor's correction (var, std): 1 by default (Bessel's), 0 for
+    unbiased=False."""
+    if correction is not None and unbiased is not None:
+        raise ValueError(f"{op}: give correction or unbiased, not both")
+    if correction is None:
+        return 1 if unbiased is None or check_bool(unbiased, "unbiased", op) else 0
+    return as_number(correction, "correction", op)
 
 
 def amax(x, dim=None, keepdim: bool = False):
@@ -112,7 +117,7 @@ def min(x, dim=None, keepdim: bool = False, *, other=None):
 def logsumexp(x, dim=None, keepdim: bool = False):
     """log(sum(exp(x))) over dim, computed without overflow."""
     if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype):
-        x = cast(x, dtypes.DEFAULT_FLOAT)
+        x = cast(x, dtypes.get_default_dtype())
     return Logsumexp.apply(x, axes=_axes(x, dim, keepdim, "logsumexp"), keepdim=keepdim)
 
 

@@ -222,9 +222,9 @@ class Module:
         """This module and all below it, depth first, each once, with dotted names."""
         if memo is None:
             memo = set()
+        if self in memo:  # (PyTorch's: a module in a given memo is skipped either way)
+            return
         if remove_duplicate:
-            if self in memo:
-                return
             memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():

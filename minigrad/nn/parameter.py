@@ -26,7 +26,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
-            array = backend.host_array([], dtype=dtypes.DEFAULT_FLOAT)
+            array = backend.host_array([], dtype=dtypes.get_default_dtype())
         elif isinstance(data, Tensor):
             array = data.array
         elif backend.is_array(data):

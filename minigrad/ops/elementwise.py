@@ -178,6 +178,15 @@ class Compare(Function):
         return op(a, b)
 
 
+class Invert(Function):
+    """~x: logical not of bools, bitwise not of integers; never recorded."""
+
+    differentiable = False
+
+    def forward(self, x):
+        return backend.xp_of(x).invert(x)
+
+
 # The functions backward formulas use: on arrays, or on Tensors under create_graph.
 def exp(x):
     return Exp.apply(x)
