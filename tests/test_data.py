@@ -80,25 +80,53 @@ def test_without_a_seed_manual_seed_decides():
     assert order() == order()
 
 
-def test_sequential_batches_are_views_and_shuffled_ones_one_gather_each():
+def test_batches_are_copies_so_writing_into_one_leaves_the_dataset_alone():
+    """PyTorch's default_collate stacks, i.e. copies; the TensorDataset fast path too."""
     ds = _dataset(20)
+    for shuffle in (False, True):
+        x, y = next(iter(DataLoader(ds, batch_size=8, shuffle=shuffle, seed=0)))
+        assert not np.shares_memory(x.array, ds.tensors[0].array)
+        before = ds.tensors[0].tolist()
+        with mg.no_grad():
+            x.zero_()
+            y.zero_()
+        assert ds.tensors[0].tolist() == before and ds.tensors[1].tolist() == list(range(20))
+
+
+def test_getitems_gets_a_list_of_indices_and_returns_a_list_of_samples():
+    """PyTorch's contract: `__getitems__(indices)` is a list of samples, then collated."""
     calls = []
 
-    class Counting(TensorDataset):
+    class Batched(Dataset):
+        def __len__(self):
+            return 10
+
         def __getitems__(self, indices):
             calls.append(indices)
-            return super().__getitems__(indices)
+            return [(float(i), i) for i in indices]
 
-        def __getitem__(self, index):  # the loader must not fall back to one sample at a time
-            assert not isinstance(index, int), "per-sample access"
-            return super().__getitem__(index)
+        def __getitem__(self, index):  # the loader must not fall back to one at a time
+            raise AssertionError("per-sample access")
 
-    counting = Counting(*ds.tensors)
-    x, _ = next(iter(DataLoader(counting, batch_size=8)))
-    assert np.shares_memory(x.array, ds.tensors[0].array)  # a slice: no copy
-    calls.clear()
-    assert len(list(DataLoader(counting, batch_size=8, shuffle=True, seed=0))) == 3
-    assert len(calls) == 3  # one call, one index array, per batch
+    batches = list(DataLoader(Batched(), batch_size=4, shuffle=True, seed=0))
+    assert len(calls) == 3 and all(type(c) is list for c in calls)
+    assert sorted(i for c in calls for i in c) == list(range(10))
+    x, y = batches[0]
+    assert x.dtype == mg.float64 and y.tolist() == calls[0]
+
+
+def test_a_tensor_dataset_subclass_is_read_its_own_way():
+    """The fast path is for stock TensorDatasets; a subclass that overrides __getitem__
+    (an augmentation, say) is read sample by sample, as PyTorch reads it."""
+
+    class Doubled(TensorDataset):
+        def __getitem__(self, index):
+            x, y = super().__getitem__(index)
+            return x * 2, y
+
+    ds = Doubled(*_dataset(6).tensors)
+    x, y = next(iter(DataLoader(ds, batch_size=6)))
+    assert x[:, 0].tolist() == [2.0 * i for i in range(6)] and y.tolist() == list(range(6))
 
 
 class Squares(Dataset):
@@ -117,7 +145,7 @@ def test_generic_datasets_are_collated():
     assert x.tolist() == [[0.0, 0.0], [1.0, 1.0]] and y.tolist() == [0, 1] and y.dtype == mg.int64
     assert [len(y) for _, y in batches] == [2, 2, 1]
     shuffled = DataLoader(Squares(), batch_size=5, shuffle=True, seed=0)
-    (x, y), = list(shuffled)
+    ((x, y),) = list(shuffled)
     assert sorted(y.tolist()) == [0, 1, 2, 3, 4]
     assert x[:, 0].tolist() == [float(i * i) for i in y.tolist()]
 

@@ -1,6 +1,44 @@
-"""Datasets and batching: `Dataset`, `TensorDataset`, `DataLoader`."""
+"""Datasets, samplers and loaders, with PyTorch's names (`torch.utils.data`; also importable
+as `minigrad.utils.data`)."""
 
-from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, TensorDataset
+from .collate import default_collate, default_convert
+from .dataloader import DataLoader
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from .worker import WorkerInfo, get_worker_info
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate"]
+__all__ = [
+    "BatchSampler",
+    "ChainDataset",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "IterableDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "SubsetRandomSampler",
+    "TensorDataset",
+    "WeightedRandomSampler",
+    "WorkerInfo",
+    "default_collate",
+    "default_convert",
+    "get_worker_info",
+    "random_split",
+]

@@ -1,27 +1,65 @@
-"""`DataLoader`: batches from a dataset, optionally shuffled by a seeded generator."""
+"""`DataLoader`: batches from a dataset, in the order its sampler gives, PyTorch's arguments."""
 
 from __future__ import annotations
 
 import math
+import os
+import warnings
 from collections.abc import Callable, Iterator
 
-from .. import backend, creation, dtypes, functions
-from ..errors import as_size, check_callable, truth
+from .. import backend
+from ..errors import _described, as_int, as_number, as_size, check_callable, truth
 from ..tensor import Tensor
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset, Subset, TensorDataset
+from .multiprocess import WorkerIterator
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    SequentialSampler,
+    _index_array,
+    as_generator,
+    draw_seed,
+    iter_indices,
+)
+from .worker import make_fetcher
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader"]
+
+_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches of `batch_size`.
+    """Iterate over `dataset` in batches of `batch_size`, as PyTorch's DataLoader does.
 
-    - `shuffle`: a new random order every epoch (every `iter()`), drawn from the loader's own
-      generator, seeded by `seed` (or, when `seed` is None, from `mg.manual_seed`'s CPU
-      generator): the same seed gives the same sequence of epochs.
-    - `drop_last`: drop the final, smaller batch.
-    - A dataset with `__getitems__` (as `TensorDataset`) is asked for each batch at once: one
-      fancy-indexing per tensor (a slice, so views, when not shuffling), no per-sample Python.
-      Others are read sample by sample and joined with `collate_fn` (`default_collate`).
+    - Order: `shuffle` (a new random order every epoch), or a `sampler` of indices, or a
+      `batch_sampler` of lists of indices; `drop_last` drops a final, smaller batch;
+      `batch_size=None` yields single samples (through `default_convert`).
+    - Randomness: `generator`, a `mg.Generator` (also: a numpy `Generator`, or an int that
+      seeds a new one), is what shuffling draws from, so the same seed gives the same
+      sequence of epochs. Without one, each epoch is seeded from the global generator
+      (`mg.manual_seed`). `seed=n` (minigrad's) is `generator=n`.
+    - Batches: each sample list goes through `collate_fn` (`default_collate`: stacked, so
+      copied, never views of the dataset). A dataset with `__getitems__(indices)` is asked
+      for a batch's samples at once. A `TensorDataset` (or a `Subset` of one, as from
+      `random_split`) with the default collation is read in the main process by one
+      indexing per tensor per batch, with no per-sample Python: the same batches, faster.
+      It skips worker processes even when `num_workers` asks for them (there is nothing
+      for them to do in parallel), and so `worker_init_fn` is not called for it.
+    - Workers: `num_workers=n > 0` loads batches in n processes (`multiprocessing_context`:
+      default fork where there is fork, else spawn), `prefetch_factor` batches ahead per
+      worker, yielded in order (unless `in_order=False`). Each epoch (once, with
+      `persistent_workers`, which keeps the workers between epochs) a base seed is drawn
+      from `generator` before the order is; worker i seeds `mg.manual_seed` and `random`
+      with base_seed + i, runs `worker_init_fn(i)`, and `get_worker_info()` tells dataset
+      code which worker it is in. (PyTorch draws the base seed without workers too; minigrad
+      does not, so a generator's shuffles are its plain permutations without workers, and
+      differ from those with. numpy's legacy `np.random` state is not reseeded in workers.)
+      An exception in a worker is raised here, naming the worker, with its traceback; a
+      worker that dies is a RuntimeError; `timeout` > 0 bounds each wait. After an error
+      the workers are stopped (persistent ones only when one died).
+    - `pin_memory` is accepted and does nothing (batches are not staged in page-locked
+      memory, on CPU or GPU).
 
     >>> loader = DataLoader(mg.data.TensorDataset(x, y), batch_size=2, shuffle=True, seed=0)
     >>> [len(labels) for _, labels in loader]
@@ -31,112 +69,279 @@ class DataLoader:
     def __init__(
         self,
         dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        seed: int | None = None,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers: int = 0,
         collate_fn: Callable | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable | None = None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+        seed: int | None = None,
     ):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"batch_size should be a positive integer value, got {batch_size!r}")
-        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
+        op = "DataLoader"
+        self._iterable = isinstance(dataset, IterableDataset)
+        if not self._iterable and not hasattr(dataset, "__getitem__"):
             raise TypeError(
                 "DataLoader: dataset must be a map-style dataset (with __getitem__ and "
-                f"__len__), got {type(dataset).__name__}"
+                f"__len__) or an IterableDataset, got {type(dataset).__name__}"
             )
+        defaults = sampler is None and batch_sampler is None
+        if not self._iterable and defaults and not hasattr(dataset, "__len__"):
+            raise TypeError(
+                f"DataLoader: dataset must have __len__ for the default samplers, got "
+                f"{type(dataset).__name__}"
+            )
+        num_workers = as_int(num_workers, "num_workers", op)
+        if num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                "multiprocessing."
+            )
+        timeout = as_number(timeout, "timeout", op)
+        if not timeout >= 0:
+            raise ValueError("timeout option should be non-negative")
+        if timeout and num_workers == 0:
+            raise ValueError("timeout option needs num_workers > 0 (it bounds each wait)")
+        prefetch_factor = _prefetch_factor(prefetch_factor, num_workers)
+        persistent_workers = truth(persistent_workers, "persistent_workers", op)
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if not isinstance(drop_last, bool):  # (PyTorch's check and words)
-            raise ValueError(  # noqa: TRY004 - PyTorch's ValueError
+            raise ValueError(
                 f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
             )
-        self.shuffle = truth(shuffle, "shuffle", "DataLoader")  # any truth value, as in PyTorch
+        if seed is not None:
+            if generator is not None:
+                raise ValueError("DataLoader: give generator or seed, not both")
+            generator = as_size(seed, "seed", op)
+        generator = as_generator(generator, op)
+        given = (batch_size, shuffle, sampler, batch_sampler, drop_last)
+        sampler, batch_sampler, batch_size = _order(dataset, self._iterable, *given, generator)
         self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
-        self.seed = None if seed is None else as_size(seed, "seed", "DataLoader")
-        self.collate_fn = None if collate_fn is None else check_callable(
-            collate_fn, "collate_fn", "DataLoader"
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = num_workers
+        self.generator = generator
+        self.collate_fn = _collate_fn(collate_fn, self._auto_collation)
+        self.pin_memory = truth(pin_memory, "pin_memory", op)
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = (
+            None if worker_init_fn is None else check_callable(worker_init_fn, "worker_init_fn", op)
         )
-        self._rng = None  # made at the first shuffled epoch, so manual_seed may come later
+        self.multiprocessing_context = _context(multiprocessing_context, num_workers)
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = truth(in_order, "in_order", op)
+        self._iterator = None
+        _warn_if_too_many_workers(num_workers)
+        self.__dict__["_initialized"] = True
+
+    def __setattr__(self, name: str, value) -> None:
+        if self.__dict__.get("_initialized") and name in _FROZEN:
+            raise ValueError(
+                f"{name} attribute should not be set after {type(self).__name__} is initialized"
+            )
+        super().__setattr__(name, value)
+
+    def _indices(self) -> Iterator:
+        """An epoch of the batch sampler (or, with batch_size=None, of the sampler)."""
+        if self.batch_sampler is not None:
+            return iter_indices(self.batch_sampler, "batch_sampler")
+        return iter_indices(self.sampler, "sampler")
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_sampler is not None or (self._iterable and self.batch_size is not None)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def _generator(self):
-        if self._rng is None:
-            if self.seed is not None:
-                self._rng = backend.host_rng(self.seed)
-            else:  # derive from the global CPU generator, which manual_seed controls
-                parent = backend.generator(backend.as_device("cpu"))
-                self._rng = backend.host_rng(parent.integers(2**63))
-        return self._rng
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator:
-        n, size = len(self.dataset), self.batch_size
-        stop = n - n % size if self.drop_last else n
-        order = self._generator().permutation(n) if self.shuffle else None
-        batched = self.collate_fn is None and hasattr(self.dataset, "__getitems__")
-        if batched and order is not None:
-            order = _on_dataset_device(order, self.dataset)  # one upload per epoch, not batch
-        for start in range(0, stop, size):
-            if order is None:
-                indices = slice(start, min(start + size, n))
-            else:
-                indices = order[start : start + size]
-            if batched:
-                yield self.dataset.__getitems__(indices)
-            else:
-                if isinstance(indices, slice):
-                    indices = range(indices.start, indices.stop)
-                samples = [self.dataset[int(i)] for i in indices]
-                yield (self.collate_fn or default_collate)(samples)
+        in_memory = None
+        if self.batch_sampler is not None and self.collate_fn is default_collate:
+            in_memory = InMemory.of(self.dataset)
+        if in_memory is not None:
+            return in_memory.batches(self.batch_sampler)
+        if self.num_workers == 0:
+            return self._single_process()
+        if not self.persistent_workers:
+            return WorkerIterator(self, draw_seed(self.generator))
+        if self._iterator is None or self._iterator._shut:  # (first, or after a worker died)
+            self._iterator = WorkerIterator(self, draw_seed(self.generator))
+        else:
+            self._iterator._reset()
+        return self._iterator
 
-
-def _on_dataset_device(order, dataset):
-    """The index array on the device of the dataset's tensors, when it has any."""
-    tensors = getattr(dataset, "tensors", None)
-    if tensors:
-        return backend.move(order, tensors[0].device)
-    return order
-
-
-def default_collate(samples: list):
-    """Join samples into a batch: tensors and arrays are stacked along a new first dim,
-    numbers become a 1-d tensor (Python floats float64, ints int64, as in PyTorch), strings
-    a list, and tuples/lists/dicts are joined field by field."""
-    if not isinstance(samples, (list, tuple)):
-        raise TypeError(
-            f"default_collate: samples must be a list of samples, got {type(samples).__name__}"
+    def _single_process(self) -> Iterator:
+        fetcher = make_fetcher(
+            self._iterable, self.dataset, self._auto_collation, self.collate_fn, self.drop_last
         )
-    if not samples:
-        raise ValueError("default_collate: samples is empty; there is no batch to make")
-    first = samples[0]
-    if isinstance(first, Tensor):
-        return functions.stack(list(samples))
-    if backend.is_array(first):
-        return Tensor.wrap(backend.xp_of(first).stack(samples))
-    if isinstance(first, backend.numpy.generic) and first.dtype.kind in "biuf":
-        return creation.tensor(backend.host_array(samples))  # their own dtype
-    if isinstance(first, float):  # as PyTorch: Python floats are float64 here, not float32
-        return creation.tensor(samples, dtype=dtypes.float64)
-    if isinstance(first, (bool, int)):
-        return creation.tensor(samples)
-    if isinstance(first, str):
-        return list(samples)
-    if isinstance(first, dict):
-        if any(not isinstance(s, dict) or s.keys() != first.keys() for s in samples):
-            raise KeyError(
-                f"default_collate: samples must be dicts with the same keys {list(first)}"
+        if not self._iterable:
+            yield from (fetcher.fetch(index) for index in self._indices())
+            return
+        while True:
+            try:
+                batch = fetcher.fetch(self.batch_size)
+            except StopIteration:
+                return
+            yield batch
+
+
+class InMemory:
+    """The fast path for a TensorDataset, or a Subset of one (of one ...), with the default
+    collation: a batch is one gather per tensor, which is the batch `default_collate` would
+    stack from the samples (a copy, as stacking is) without a Python call per sample."""
+
+    def __init__(self, tensors, index_map=None):
+        self.tensors, self.index_map = tensors, index_map
+
+    @classmethod
+    def of(cls, dataset) -> InMemory | None:
+        """The fast path for `dataset`, or None when it is not a stock (Subset of a)
+        TensorDataset: a subclass that reads its samples its own way goes the normal way."""
+        kind = type(dataset)
+        if kind.__getitem__ is TensorDataset.__getitem__ and not hasattr(kind, "__getitems__"):
+            return cls(dataset.tensors)
+        if kind.__getitem__ is Subset.__getitem__ and kind.__getitems__ is Subset.__getitems__:
+            inner = cls.of(dataset.dataset)
+            if inner is not None:
+                chosen = _index_array(dataset.indices, "indices", "Subset")
+                mapped = chosen if inner.index_map is None else inner.index_map[chosen]
+                return cls(inner.tensors, mapped)
+        return None
+
+    def _place(self, index):
+        """Indices (a list or a host array) as dataset rows on the tensors' device."""
+        index = _index_array(index, "indices", "DataLoader")
+        if self.index_map is not None:
+            index = self.index_map[index]
+        return backend.move(index, self.tensors[0].device)
+
+    def batches(self, batch_sampler) -> Iterator[list[Tensor]]:
+        if type(batch_sampler).__iter__ is BatchSampler.__iter__:
+            indices = batch_sampler.index_arrays(self._place)  # the epoch placed at once
+        else:
+            indices = map(self._place, iter_indices(batch_sampler, "batch_sampler"))
+        for index in indices:
+            yield [Tensor.wrap(t.array[index]) for t in self.tensors]
+
+
+def _order(dataset, iterable, batch_size, shuffle, sampler, batch_sampler, drop_last, generator):
+    """(sampler, batch_sampler, batch_size) from DataLoader's arguments, PyTorch's rules."""
+    if iterable:
+        if shuffle not in (False, None):
+            raise ValueError(
+                "DataLoader with IterableDataset: expected unspecified shuffle option, "
+                f"but got shuffle={shuffle!r}"
             )
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, (tuple, list)):
-        if any(len(s) != len(first) for s in samples):
-            raise RuntimeError(
-                "default_collate: each of the samples should have the same number of fields"
+        for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if value is not None:
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                    f"but got {name}={value!r}"
+                )
+    shuffle = truth(shuffle, "shuffle", "DataLoader")
+    for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+        if value is not None and not hasattr(value, "__iter__"):
+            raise TypeError(f"DataLoader: {name} must be iterable, got {_described(value)}")
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
             )
-        fields = [default_collate(list(column)) for column in zip(*samples)]
-        return tuple(fields) if isinstance(first, tuple) else fields
-    raise TypeError(
-        f"default_collate: samples must hold tensors, arrays, numbers, or tuples/lists/dicts "
-        f"of them; got {type(first).__name__}"
-    )
+        return sampler, batch_sampler, None
+    if batch_size is None and drop_last:
+        raise ValueError(
+            "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
+        )
+    if iterable:
+        if batch_size is not None:
+            BatchSampler([], batch_size, drop_last)  # (its checks of batch_size)
+        return None, None, batch_size
+    if sampler is None:
+        sampler = (
+            RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        )
+    if batch_size is None:
+        return sampler, None, None
+    return sampler, BatchSampler(sampler, batch_size, drop_last), batch_size
+
+
+def _collate_fn(collate_fn, auto_collation: bool):
+    if collate_fn is None:
+        return default_collate if auto_collation else default_convert
+    return check_callable(collate_fn, "collate_fn", "DataLoader")
+
+
+def _prefetch_factor(prefetch_factor, num_workers: int):
+    if prefetch_factor is None:
+        return 2 if num_workers > 0 else None
+    if num_workers == 0:
+        raise ValueError(
+            "prefetch_factor option could only be specified in multiprocessing. Let "
+            "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+        )
+    prefetch_factor = as_int(prefetch_factor, "prefetch_factor", "DataLoader")
+    if prefetch_factor <= 0:
+        raise ValueError(f"prefetch_factor option should be positive, got {prefetch_factor}")
+    return prefetch_factor
+
+
+def _context(context, num_workers: int):
+    """multiprocessing_context as a multiprocessing context object, or None (the default)."""
+    import multiprocessing
+    from multiprocessing.context import BaseContext
+
+    if context is None:
+        return None
+    if num_workers == 0:
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(
+                f"multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={context!r}"
+            )
+        context = multiprocessing.get_context(context)
+    if not isinstance(context, BaseContext):
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={context!r}"
+        )
+    return context
+
+
+def _warn_if_too_many_workers(num_workers: int) -> None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores and num_workers > cores:
+        warnings.warn(
+            f"This DataLoader will create {num_workers} worker processes in total. Our "
+            f"suggested max number of worker in current system is {cores}, which is smaller "
+            "than what this DataLoader is going to create.",
+            stacklevel=3,
+        )
