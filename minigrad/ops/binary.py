@@ -8,7 +8,7 @@ integer division by zero is refused there too, before numpy would warn and retur
 
 from __future__ import annotations
 
-from .. import backend
+from .. import backend, dtypes
 from ..autograd.engine import Function
 from .unary import zeros_like
 
@@ -88,7 +88,7 @@ class Isclose(Function):
         if equal_nan and a.dtype.kind == "f":
             close = close | (xp.isnan(a) & xp.isnan(b))
         if a.dtype.kind != "f":  # integers, bools: the error in float64 (as PyTorch's, in a float)
-            a, b = a.astype("float64"), b.astype("float64")
+            a, b = a.astype(dtypes.float64), b.astype(dtypes.float64)
         with backend.numpy.errstate(invalid="ignore"):  # inf - inf: not close, and no warning
             error = xp.abs(a - b)
             return close | (xp.isfinite(error) & (error <= atol + rtol * xp.abs(b)))

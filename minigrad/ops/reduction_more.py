@@ -7,7 +7,7 @@ in PyTorch, rather than 0 / 0.
 
 from __future__ import annotations
 
-from .. import backend
+from .. import backend, dtypes
 from ..autograd.engine import Function
 from .elementwise import where
 from .reduction import Var
@@ -45,7 +45,7 @@ class Count(Function):
     differentiable = False
 
     def forward(self, mask, axes, keepdim):
-        return mask.sum(axis=axes, keepdims=keepdim, dtype="int64")
+        return mask.sum(axis=axes, keepdims=keepdim, dtype=dtypes.int64)
 
 
 class RunningCount(Function):

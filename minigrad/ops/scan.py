@@ -25,8 +25,9 @@ class Cumsum(Function):
         xp, wide = backend.xp_of(x), _accumulator(x) or x.dtype
         if x.ndim == 0:
             return x.copy()
-        if reverse:
-            return _as_dtype_of(xp.flip(xp.cumsum(xp.flip(x, dim), dim, dtype=wide), dim), x)
+        if reverse:  # (reversed by slicing: a view, where xp.flip is slow on small arrays)
+            backwards = (slice(None),) * (dim % x.ndim) + (slice(None, None, -1),)
+            return _as_dtype_of(xp.cumsum(x[backwards], dim, dtype=wide)[backwards], x)
         return _as_dtype_of(xp.cumsum(x, dim, dtype=wide), x)
 
     def backward(self, g, x):  # d out[j] / d x[i] = 1 for j >= i: the sum of g from i on
@@ -34,6 +35,8 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
+    """out[i] = x[0] * ... * x[i] along dim."""
+
     saves_output = True
 
     def forward(self, x, dim):
