@@ -1,7 +1,9 @@
 """Optimizers and schedules against hand-computed steps (PyTorch's update rules).
 
-Each case starts from one float64 parameter p = 1 and feeds the gradients 1 then 2, so every
-expected value can be checked with pencil and paper; the arithmetic is in the comments.
+The first cases start from one float64 parameter p = 1 and feed the gradients 1 then 2, so
+every expected value can be checked with pencil and paper; the arithmetic is in the comments.
+Then every option over many steps against a numpy reference written out in this file, the
+update in place, the state (its dtype, PyTorch's state_dict layout, round trips), bad input.
 """
 
 import math
@@ -29,18 +31,29 @@ def _run(make_opt, grads, device, p0=1.0):
 
 SGD_CASES = {
     # p1 = 1 - 0.1*1 = 0.9;  p2 = 0.9 - 0.1*2 = 0.7
-    "plain": (dict(lr=0.1), [0.9, 0.7]),
+    "plain": ({"lr": 0.1}, [0.9, 0.7]),
     # buf1 = g1 = 1, p1 = 0.9;  buf2 = 0.9*1 + 2 = 2.9, p2 = 0.9 - 0.29 = 0.61
-    "momentum": (dict(lr=0.1, momentum=0.9), [0.9, 0.61]),
+    "momentum": ({"lr": 0.1, "momentum": 0.9}, [0.9, 0.61]),
     # buf1 = g1 (no dampening on the first step);  buf2 = 0.9*1 + (1-0.5)*2 = 1.9, p2 = 0.71
-    "dampening": (dict(lr=0.1, momentum=0.9, dampening=0.5), [0.9, 0.71]),
+    "dampening": ({"lr": 0.1, "momentum": 0.9, "dampening": 0.5}, [0.9, 0.71]),
     # buf1 = 1, step g = 1 + 0.9*1 = 1.9, p1 = 0.81;
     # buf2 = 2.9, step g = 2 + 0.9*2.9 = 4.61, p2 = 0.81 - 0.461 = 0.349
-    "nesterov": (dict(lr=0.1, momentum=0.9, nesterov=True), [0.81, 0.349]),
+    "nesterov": ({"lr": 0.1, "momentum": 0.9, "nesterov": True}, [0.81, 0.349]),
     # g1 = 1 + 0.1*1 = 1.1, p1 = 0.89;  g2 = 2 + 0.1*0.89 = 2.089, p2 = 0.89 - 0.2089 = 0.6811
-    "weight_decay": (dict(lr=0.1, weight_decay=0.1), [0.89, 0.6811]),
+    "weight_decay": ({"lr": 0.1, "weight_decay": 0.1}, [0.89, 0.6811]),
     # g1 = 1.1 -> buf1 = 1.1, p1 = 0.89;  g2 = 2.089 -> buf2 = 0.99 + 2.089 = 3.079, p2 = 0.5821
-    "momentum+weight_decay": (dict(lr=0.1, momentum=0.9, weight_decay=0.1), [0.89, 0.5821]),
+    "momentum+weight_decay": ({"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}, [0.89, 0.5821]),
+    # g1 = 1.1 = buf1, step g = 1.1 + 0.9*1.1 = 2.09, p1 = 0.791;  g2 = 2 + 0.0791 = 2.0791,
+    # buf2 = 0.99 + 2.0791 = 3.0691, step g = 2.0791 + 2.76219 = 4.84129, p2 = 0.306871
+    "nesterov+weight_decay": (
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
+        [0.791, 0.306871],
+    ),
+    # g1 = 1.1 = buf1, p1 = 0.89;  g2 = 2.089, buf2 = 0.99 + 0.5*2.089 = 2.0345, p2 = 0.68655
+    "dampening+weight_decay": (
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.5, "weight_decay": 0.1},
+        [0.89, 0.68655],
+    ),
 }
 
 
@@ -80,16 +93,17 @@ def test_adam_first_steps_by_hand(device):
 
 
 ADAM_CASES = {
-    "adam": (optim.Adam, dict(lr=0.1), {}),
-    "betas": (optim.Adam, dict(lr=0.05, betas=(0.5, 0.9), eps=1e-3), {}),
-    "l2": (optim.Adam, dict(lr=0.1, weight_decay=0.5), dict(wd=0.5)),
-    "amsgrad": (optim.Adam, dict(lr=0.1, amsgrad=True), dict(amsgrad=True)),
-    "adamw": (optim.AdamW, dict(lr=0.1, weight_decay=0.5), dict(wd=0.5, decoupled=True)),
+    "adam": (optim.Adam, {"lr": 0.1}, {}),
+    "betas": (optim.Adam, {"lr": 0.05, "betas": (0.5, 0.9), "eps": 1e-3}, {}),
+    "l2": (optim.Adam, {"lr": 0.1, "weight_decay": 0.5}, {"wd": 0.5}),
+    "amsgrad": (optim.Adam, {"lr": 0.1, "amsgrad": True}, {"amsgrad": True}),
+    "adamw": (optim.AdamW, {"lr": 0.1, "weight_decay": 0.5}, {"wd": 0.5, "decoupled": True}),
     "adamw-amsgrad": (
-        optim.AdamW, dict(lr=0.1, weight_decay=0.5, amsgrad=True),
-        dict(wd=0.5, decoupled=True, amsgrad=True),
+        optim.AdamW,
+        {"lr": 0.1, "weight_decay": 0.5, "amsgrad": True},
+        {"wd": 0.5, "decoupled": True, "amsgrad": True},
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", ADAM_CASES)
@@ -112,59 +126,179 @@ def test_adamw_decays_before_the_adam_step():
     assert got[0] == pytest.approx(1 - 0.1 * 1.5 / (1.5 + 1e-8), abs=1e-12)
 
 
+def _sgd_reference(p, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    """SGD over whole float64 arrays, written independently of minigrad's code."""
+    p, buf, out = p.copy(), None, []
+    for g in grads:
+        d_p = g + weight_decay * p
+        if momentum:
+            buf = d_p.copy() if buf is None else momentum * buf + (1 - dampening) * d_p
+            d_p = d_p + momentum * buf if nesterov else buf
+        p = p - lr * d_p
+        out.append(p)
+    return out
+
+
+def _adam_arrays_reference(
+    p, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False
+):
+    """Adam as the paper writes it (beta1 * m + (1 - beta1) * g, bias-corrected m and v)."""
+    (beta1, beta2), p = betas, p.copy()
+    m, v, v_max, out = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p), []
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_max = np.maximum(v_max, v)
+        v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
+        p = p - lr * (m / (1 - beta1**t)) / (np.sqrt(v_hat) + eps)
+        out.append(p)
+    return out
+
+
+MANY_STEPS = {  # optimizer, its settings, the reference and its settings
+    "sgd": (optim.SGD, {"lr": 0.1}, _sgd_reference, {}),
+    "sgd-all": (
+        optim.SGD,
+        {"lr": 0.05, "momentum": 0.8, "dampening": 0.25, "weight_decay": 0.01},
+        _sgd_reference,
+        {},
+    ),
+    "sgd-nesterov": (
+        optim.SGD,
+        {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+        _sgd_reference,
+        {},
+    ),
+    "adam": (optim.Adam, {"lr": 0.01}, _adam_arrays_reference, {}),
+    "adam-all": (
+        optim.Adam,
+        {"lr": 0.01, "betas": (0.5, 0.9), "eps": 1e-4, "weight_decay": 0.1, "amsgrad": True},
+        _adam_arrays_reference,
+        {},
+    ),
+    "adam-beta1-0": (optim.Adam, {"lr": 0.01, "betas": (0.0, 0.99)}, _adam_arrays_reference, {}),
+    "adam-decoupled": (
+        optim.Adam,
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        _adam_arrays_reference,
+        {"decoupled": True},
+    ),
+    "adamw-amsgrad": (
+        optim.AdamW,
+        {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True},
+        _adam_arrays_reference,
+        {"decoupled": True},
+    ),
+}
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 20, 200], ids=["whole", "blocks"])
+@pytest.mark.parametrize("case", MANY_STEPS)
+def test_many_steps_match_a_numpy_reference(case, block_bytes, device, monkeypatch):
+    """30 steps on a (9, 4) float64 parameter, gradients over six orders of magnitude."""
+    monkeypatch.setattr(optim.optimizer, "BLOCK_BYTES", block_bytes)
+    cls, kwargs, reference, ref_kwargs = MANY_STEPS[case]
+    rng = np.random.default_rng(1)
+    p0 = rng.standard_normal((9, 4))
+    grads = [rng.standard_normal((9, 4)) * 10.0 ** rng.uniform(-4, 2) for _ in range(30)]
+    p = Parameter(mg.tensor(p0, device=device))
+    opt = cls([p], **kwargs)
+    settings = {k: v for k, v in kwargs.items() if k != "decoupled_weight_decay"}
+    expected = reference(p0, grads, **settings, **ref_kwargs)
+    for g, want in zip(grads, expected):
+        p.grad = mg.tensor(g, device=device)
+        opt.step()
+        np.testing.assert_allclose(p.detach().numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+def test_adam_with_beta1_0_keeps_the_gradient_exactly():
+    # m = lerp(m, g, 1) is computed from g's end, as torch.lerp does: exactly g, even when
+    # m was much larger (m + (g - m) would round g away)
+    p = Parameter(mg.tensor([0.0, 0.0]))
+    opt = optim.Adam([p], betas=(0.0, 0.999))
+    for g in ([1.0, -3.0], [1e-9, 2e-10]):
+        p.grad = mg.tensor(g)
+        opt.step()
+        assert opt.state[p]["exp_avg"].tolist() == p.grad.tolist()
+
+
+def test_adamw_is_adam_with_decoupled_weight_decay():
+    a, b = Parameter(mg.tensor([1.0, -2.0])), Parameter(mg.tensor([1.0, -2.0]))
+    adamw = optim.AdamW([a], lr=0.1, weight_decay=0.5)
+    adam = optim.Adam([b], lr=0.1, weight_decay=0.5, decoupled_weight_decay=True)
+    for g in ([0.5, 1.0], [-1.0, 0.25], [2.0, 2.0]):
+        a.grad, b.grad = mg.tensor(g), mg.tensor(g)
+        adamw.step()
+        adam.step()
+    assert a.tolist() == b.tolist()
+    assert adamw.defaults == adam.defaults
+
+
 def test_defaults_are_pytorchs():
     p = [Parameter(mg.zeros(1))]
-    assert optim.SGD(p).defaults == dict(
-        lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False
-    )
+    assert optim.SGD(p).defaults == {
+        "lr": 1e-3,
+        "momentum": 0,
+        "dampening": 0,
+        "weight_decay": 0,
+        "nesterov": False,
+    }
     adam = optim.Adam(p).defaults
     assert (adam["lr"], adam["betas"], adam["eps"], adam["weight_decay"], adam["amsgrad"]) == (
-        1e-3, (0.9, 0.999), 1e-8, 0, False
+        1e-3,
+        (0.9, 0.999),
+        1e-8,
+        0,
+        False,
     )
     assert optim.AdamW(p).defaults["weight_decay"] == 1e-2
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda ps: optim.SGD(ps, lr=0.1),
-        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True),
-        lambda ps: optim.Adam(ps, weight_decay=0.1, amsgrad=True),
-        lambda ps: optim.AdamW(ps),
-    ],
-    ids=["sgd", "sgd-nesterov", "adam", "adamw"],
-)
+MAKERS = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1),
+    "sgd-dampening": lambda ps: optim.SGD(
+        ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.1
+    ),
+    "sgd-nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True),
+    "adam": lambda ps: optim.Adam(ps, weight_decay=0.1, amsgrad=True),
+    "adamw": lambda ps: optim.AdamW(ps),
+}
+
+
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
 def test_steps_update_in_place_and_leave_grad_alone(make, device):
     p = Parameter(mg.randn(300, 100, device=device))
-    array = p.array
-    grad = mg.randn(300, 100, device=device)
+    array, grad = p.array, mg.randn(300, 100, device=device)
     p.grad = grad
     grad_before = grad.numpy().copy()
     opt = make([p])
-    opt.step()  # the first step may allocate state and scratch buffers
+    opt.step()
+    state = {name: t.array for name, t in opt.state.get(p, {}).items()}
+    opt.step()
     assert p.array is array and p.grad is grad
     np.testing.assert_array_equal(grad.numpy(), grad_before)
-    if device == "cpu":  # later steps allocate no array of the parameter's size
-        tracemalloc.start()
-        opt.step()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        assert peak < array.nbytes // 4
-    assert p.array is array
+    assert {name: t.array for name, t in opt.state.get(p, {}).items()} == state  # same arrays
 
 
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
+def test_a_big_parameter_is_updated_with_temporaries_of_a_block(make):
+    """Optimizer._in_blocks: a step's temporaries are a few blocks, not a parameter's size."""
+    p = Parameter(mg.randn(2048, 512))  # 4 MiB: 16 blocks
+    p.grad = mg.randn(2048, 512)
+    opt = make([p])
+    opt.step()  # the first step makes the state
+    tracemalloc.start()
+    opt.step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4 * optim.optimizer.BLOCK_BYTES == p.array.nbytes // 4
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda ps: optim.SGD(ps, lr=0.1),
-        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.1),
-        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True),
-        lambda ps: optim.Adam(ps, weight_decay=0.1, amsgrad=True),
-        lambda ps: optim.AdamW(ps),
-    ],
-    ids=["sgd", "sgd-dampening", "sgd-nesterov", "adam", "adamw"],
-)
+
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
 def test_updates_done_block_by_block_equal_whole_ones(make, device, monkeypatch):
     """Parameters bigger than a block are updated in slices; the result must not change."""
     rng = np.random.default_rng(0)
@@ -172,8 +306,8 @@ def test_updates_done_block_by_block_equal_whole_ones(make, device, monkeypatch)
     values = [rng.standard_normal(s) for s in shapes]
     grads = [[rng.standard_normal(s) for s in shapes] for _ in range(3)]
 
-    def train(block):
-        monkeypatch.setattr(optim.optimizer, "BLOCK", block)
+    def train(block_bytes):
+        monkeypatch.setattr(optim.optimizer, "BLOCK_BYTES", block_bytes)
         params = [Parameter(mg.tensor(v, device=device)) for v in values]
         params[-1].array = params[-1].array.T.copy().T  # strided: (5, 7) stored column-major
         opt = make(params)
@@ -183,7 +317,7 @@ def test_updates_done_block_by_block_equal_whole_ones(make, device, monkeypatch)
             opt.step()
         return [p.detach().numpy() for p in params]
 
-    whole, blocked = train(1 << 20), train(6)
+    whole, blocked = train(1 << 20), train(48)  # 6 float64 elements a block
     for w, b, v in zip(whole, blocked, values):
         np.testing.assert_array_equal(b, w)
         assert not np.array_equal(b, v)
@@ -265,14 +399,7 @@ def _trained_pair(make):
     return p, opt, q, make([q])
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
-        lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
-    ],
-    ids=["sgd", "adam"],
-)
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
 def test_state_dict_round_trip_continues_identically(make, tmp_path):
     p, opt, q, fresh = _trained_pair(make)
     mg.save(opt.state_dict(), tmp_path / "opt.npz")
@@ -282,16 +409,71 @@ def test_state_dict_round_trip_continues_identically(make, tmp_path):
         o.step()
     assert q.tolist() == p.tolist()
     # the loaded state is a copy: stepping one optimizer leaves the other's state alone
-    assert fresh.state[q] is not opt.state[p]
+    assert fresh.state.get(q, {}) is not opt.state.get(p)
 
 
-def test_state_dict_layout_is_pytorchs():
-    p, opt, _, _ = _trained_pair(lambda ps: optim.Adam(ps, lr=0.1))
+def test_state_dict_round_trip_with_groups_and_params_without_state():
+    a, b, c = (Parameter(mg.tensor([1.0, 2.0])) for _ in range(3))
+    opt = optim.Adam([{"params": [a, b]}, {"params": [c], "lr": 0.5}], lr=0.1)
+    a.grad = c.grad = mg.tensor([0.5, -1.0])  # b never gets a gradient: it has no state
+    opt.step()
+    sd = opt.state_dict()
+    assert sorted(sd["state"]) == [0, 2]
+    assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2]]
+    x, y, z = (Parameter(mg.tensor([1.0, 2.0])) for _ in range(3))
+    fresh = optim.Adam([{"params": [x, y]}, {"params": [z]}], lr=0.01)
+    fresh.load_state_dict(sd)
+    assert [g["lr"] for g in fresh.param_groups] == [0.1, 0.5]  # the saved settings
+    assert set(fresh.state) == {x, z}
+    assert fresh.state[z]["exp_avg"].tolist() == opt.state[c]["exp_avg"].tolist()
+
+
+STATE_LAYOUTS = {  # PyTorch's names for each optimizer's per-parameter state and settings
+    "sgd": (
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+        {"momentum_buffer"},
+        {"lr", "momentum", "dampening", "weight_decay", "nesterov"},
+    ),
+    "adam": (
+        lambda ps: optim.Adam(ps, lr=0.1),
+        {"step", "exp_avg", "exp_avg_sq"},
+        {"lr", "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay"},
+    ),
+    "adamw-amsgrad": (
+        lambda ps: optim.AdamW(ps, amsgrad=True),
+        {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
+        {"lr", "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STATE_LAYOUTS)
+def test_state_dict_layout_is_pytorchs(case):
+    make, state_names, settings = STATE_LAYOUTS[case]
+    _p, opt, _, _ = _trained_pair(make)
     sd = opt.state_dict()
     assert set(sd) == {"state", "param_groups"}
-    assert sd["param_groups"][0]["params"] == [0] and sd["param_groups"][0]["lr"] == 0.1
-    assert set(sd["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
-    assert sd["state"][0]["step"].item() == 2.0 and sd["state"][0]["step"].dtype == mg.float32
+    assert list(sd["state"]) == [0] and set(sd["state"][0]) == state_names
+    assert len(sd["param_groups"]) == 1 and sd["param_groups"][0]["params"] == [0]
+    assert set(sd["param_groups"][0]) == settings | {"params"}
+    if "step" in state_names:  # a float32 0-d tensor, as in PyTorch
+        assert sd["state"][0]["step"].item() == 2.0 and sd["state"][0]["step"].dtype == mg.float32
+        assert sd["state"][0]["step"].shape == ()
+
+
+@pytest.mark.parametrize("dtype", [mg.float32, mg.float64])
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
+def test_state_has_the_parameters_dtype_and_device(make, dtype, device):
+    p = Parameter(mg.ones(3, 2, dtype=dtype, device=device))
+    p.grad = mg.ones(3, 2, dtype=dtype, device=device)
+    opt = make([p])
+    opt.step()
+    assert p.dtype == dtype
+    for name, value in opt.state.get(p, {}).items():
+        if name == "step":  # on the host whatever the device, so reading it never syncs
+            assert value.dtype == mg.float32 and value.device.type == "cpu"
+        else:
+            assert (value.dtype, value.device, value.shape) == (dtype, p.device, p.shape)
 
 
 def test_load_state_dict_checks_the_groups():
@@ -391,9 +573,13 @@ def test_optimizer_arguments_are_checked_by_name():
 
 @pytest.mark.parametrize(
     "state_dict, error",
-    [([1], TypeError), ({"state": {}}, KeyError), ({"state": {}, "param_groups": 1}, TypeError),
-     ({"state": 1, "param_groups": [{"params": [0]}]}, TypeError)],
-)  # fmt: skip
+    [
+        ([1], TypeError),
+        ({"state": {}}, KeyError),
+        ({"state": {}, "param_groups": 1}, TypeError),
+        ({"state": 1, "param_groups": [{"params": [0]}]}, TypeError),
+    ],
+)
 def test_optimizer_load_state_dict_checks_the_structure(state_dict, error):
     opt = optim.SGD([Parameter(mg.zeros(2))], lr=0.1)
     with pytest.raises(error, match="state_dict"):

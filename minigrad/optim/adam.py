@@ -15,16 +15,22 @@ __all__ = ["Adam", "AdamW"]
 class Adam(Optimizer):
     """PyTorch's Adam. Per parameter p with gradient g, at step t = 1, 2, ...:
 
-        g = g + weight_decay * p                 (L2; AdamW instead does p *= 1 - lr * wd)
-        m = m + (1 - beta1) * (g - m)            (= beta1 * m + (1 - beta1) * g)
+        p = p * (1 - lr * weight_decay)       (AdamW, or decoupled_weight_decay=True)
+        g = g + weight_decay * p              (Adam's L2 penalty, otherwise)
+        m = beta1 * m + (1 - beta1) * g       (as m + (1 - beta1) * (g - m), PyTorch's lerp)
         v = beta2 * v + (1 - beta2) * g * g
-        v_max = max(v_max, v), used instead of v (if amsgrad)
+        v = v_max = max(v_max, v)             (if amsgrad)
         p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
-    Every array is updated in place, with a few scratch buffers per parameter reused
-    from step to step: a step allocates no arrays.
+    m, v, v_max and p are updated in place; p.grad is left as it is. The step count t is
+    kept on the host (a float32 scalar, as in PyTorch), so a step never waits for a GPU.
 
-    >>> opt = Adam(model.parameters(), lr=1e-3)
+    >>> p = nn.Parameter(mg.tensor([1.0, 2.0]))
+    >>> opt = mg.optim.Adam([p], lr=0.5)
+    >>> p.grad = mg.tensor([3.0, -0.5])
+    >>> opt.step()
+    >>> p.tolist()  # the first step moves each element by lr, against its gradient's sign
+    [0.5, 2.5]
     """
 
     def __init__(
@@ -37,7 +43,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         decoupled_weight_decay: bool = False,
-    ):
+    ) -> None:
         op = type(self).__name__
         lr = check_hyperparameter(lr, "lr", "learning rate", op)
         eps = check_hyperparameter(eps, "eps", "epsilon value", op)
@@ -48,82 +54,72 @@ class Adam(Optimizer):
             for i, beta in enumerate(betas)
         )
         weight_decay = check_hyperparameter(weight_decay, "weight_decay", "weight_decay value", op)
-        amsgrad = truth(amsgrad, "amsgrad", op)
-        defaults = dict(
-            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )  # fmt: skip
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": truth(amsgrad, "amsgrad", op),
+            "decoupled_weight_decay": truth(decoupled_weight_decay, "decoupled_weight_decay", op),
+        }
         super().__init__(params, defaults)
 
     def _update(self, group: dict) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
         decoupled = group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state.get(p)
-            if state is None:
-                state = self.state[p] = self._init_state(p, amsgrad)
-            step_array = state["step"].array  # a host scalar: reading it never syncs a GPU
-            step_array += 1
-            step = float(step_array)
-            bias_correction1 = 1 - beta1**step
-            bias_correction2 = 1 - beta2**step
-            step_size = lr / bias_correction1
-            v_max = state["max_exp_avg_sq"].array if amsgrad else None
-            xp = backend.xp_of(p.array)
-            blocks = self._blocks(
-                p.array, p.grad.array, state["exp_avg"].array, state["exp_avg_sq"].array, v_max,
-                scratch=3 if weight_decay != 0 and not decoupled else 2,
-            )  # fmt: skip
-            for x, g, m, v, v_max, tmp, denom, *more in blocks:
-                if weight_decay != 0:
-                    if decoupled:
-                        x *= 1 - lr * weight_decay
-                    else:
-                        decayed = more[0]
-                        xp.multiply(x, weight_decay, out=decayed)
-                        decayed += g
-                        g = decayed
-                # m.lerp_(g, 1 - beta1), PyTorch's way of writing beta1 * m + (1 - beta1) * g
-                xp.subtract(g, m, out=tmp)
-                if 1 - beta1 < 0.5:
-                    tmp *= 1 - beta1
-                    m += tmp
-                else:
-                    tmp *= beta1
-                    xp.subtract(g, tmp, out=m)
-                v *= beta2
-                xp.multiply(g, 1 - beta2, out=tmp)
-                tmp *= g
-                v += tmp
-                if amsgrad:
-                    xp.maximum(v_max, v, out=v_max)
-                    v = v_max
-                xp.sqrt(v, out=denom)
-                denom /= bias_correction2**0.5
-                denom += eps
-                xp.multiply(m, -step_size, out=tmp)
-                tmp /= denom
-                x += tmp
 
-    @staticmethod
-    def _init_state(p: Tensor, amsgrad: bool) -> dict:
-        xp = backend.xp_of(p.array)
-        state = {
-            "step": Tensor._make(backend.numpy.zeros((), dtype=dtypes.float32), False),
-            "exp_avg": Tensor._make(xp.zeros_like(p.array), False),
-            "exp_avg_sq": Tensor._make(xp.zeros_like(p.array), False),
-        }
-        if amsgrad:
-            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.array), False)
+        def update(p, g, m, v, v_max, t: float) -> None:  # the docstring's formulas, in place
+            xp = backend.xp_of(p)  # numpy or cupy
+            if weight_decay != 0 and decoupled:
+                p *= 1 - lr * weight_decay
+            elif weight_decay != 0:
+                g = g + weight_decay * p
+            lerp_(m, g, 1 - beta1)
+            v *= beta2
+            v += (1 - beta2) * g * g
+            if amsgrad:
+                v = xp.maximum(v_max, v, out=v_max)
+            denom = xp.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
+            p -= lr / (1 - beta1**t) * m / denom
+
+        for param in group["params"]:
+            if param.grad is None:
+                continue
+            state = self.state.get(param) or self._init_state(param, amsgrad)
+            step = state["step"].array
+            step += 1  # on the host, in place: reading t never waits for a GPU
+            m, v = state["exp_avg"].array, state["exp_avg_sq"].array
+            v_max = state["max_exp_avg_sq"].array if amsgrad else None
+            self._in_blocks(update, param.array, param.grad.array, m, v, v_max, t=float(step))
+
+    def _init_state(self, param: Tensor, amsgrad: bool) -> dict:
+        """m, v (and v_max) of zeros shaped like the parameter, and the step count 0."""
+        names = ["exp_avg", "exp_avg_sq"] + ["max_exp_avg_sq"] * amsgrad
+        xp = backend.xp_of(param.array)
+        state = {"step": Tensor._make(backend.host_array(0.0, dtypes.float32), False)}
+        state.update({name: Tensor._make(xp.zeros_like(param.array), False) for name in names})
+        self.state[param] = state
         return state
+
+
+def lerp_(start, end, weight: float) -> None:
+    """start += weight * (end - start), in place, as torch.lerp_ computes it: from the nearer
+    end, so that weight 1 gives `end` exactly (Adam with beta1=0 keeps m = g, to the bit)."""
+    if weight < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (1 - weight) * (end - start)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: each step first shrinks p by (1 - lr * weight_decay),
-    instead of adding weight_decay * p to the gradient. Note the default weight_decay=1e-2."""
+    instead of adding weight_decay * p to the gradient. Note the default weight_decay=1e-2.
+
+    >>> opt = mg.optim.AdamW([nn.Parameter(mg.ones(2))], lr=1e-3)
+    >>> opt.defaults["weight_decay"]
+    0.01
+    """
 
     def __init__(
         self,
@@ -133,7 +129,5 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
-    ):
-        super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True
-        )
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True)

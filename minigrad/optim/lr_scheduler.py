@@ -21,7 +21,7 @@ class LRScheduler:
     Construction performs step 0, which leaves the lrs unchanged.
     """
 
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -81,12 +81,18 @@ class StepLR(LRScheduler):
     """Multiply each group's lr by `gamma` every `step_size` epochs:
     lr = initial_lr * gamma ** (epoch // step_size).
 
-    >>> scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
+    >>> opt = mg.optim.SGD([nn.Parameter(mg.ones(1))], lr=1.0)
+    >>> scheduler = mg.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> scheduler.get_last_lr()  # 1.0 * 0.1 ** (4 // 2)
+    [0.010000000000000002]
     """
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
-    ):
+    ) -> None:
         self.step_size = _positive(step_size, "step_size", "StepLR")
         self.gamma = as_number(gamma, "gamma", "StepLR")
         super().__init__(optimizer, last_epoch)
@@ -105,12 +111,18 @@ class CosineAnnealingLR(LRScheduler):
 
     computed recursively as in PyTorch (and rising again after T_max, as PyTorch's does).
 
-    >>> scheduler = CosineAnnealingLR(optimizer, T_max=epochs)
+    >>> opt = mg.optim.SGD([nn.Parameter(mg.ones(1))], lr=1.0)
+    >>> scheduler = mg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    >>> for epoch in range(2):
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> round(scheduler.get_last_lr()[0], 12)  # (1 + cos(pi * 2 / 4)) / 2
+    0.5
     """
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
-    ):  # noqa: N803 - PyTorch's name
+    ) -> None:
         self.T_max = _positive(T_max, "T_max", "CosineAnnealingLR")
         self.eta_min = as_number(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer, last_epoch)

@@ -43,9 +43,9 @@ class Linear(Function):
             grad_w = rows_g.T @ rows_x
             if weight.ndim != 2:
                 grad_w = grad_w.reshape(tuple(weight.shape))
-        grad_b = None
-        if need_b:  # dL/db = G summed over the batch (the engine sums any other broadcast)
-            grad_b = g.sum(0) if g.ndim == 2 and bias.ndim == 1 else g
+        # dL/db = G, at the output's shape: b was broadcast over the batch, so the engine sums
+        # the gradient back to b's shape, as it does for every input of every op
+        grad_b = g if need_b else None
         return grad_x, grad_w, grad_b
 
 
@@ -62,7 +62,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     bias (out_features,) or anything that broadcasts to the output; output (*, out_features)
     (or (*) for a 1-D weight).
 
-    >>> linear(mg.ones(2, 3), mg.ones(4, 3), mg.zeros(4)).shape
+    >>> tuple(linear(mg.ones(2, 3), mg.ones(4, 3), mg.zeros(4)).shape)
     (2, 4)
     """
     if not _usual_linear(input, weight, bias):
@@ -71,16 +71,21 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def _usual_linear(x, weight, bias) -> bool:
-    """The usual call, in one expression: x (*, in), weight (out, in), bias (out,) or None,
+    """The usual call, in two expressions: x (*, in), weight (out, in), bias (out,) or None,
     all Tensors of one dtype. (Checked first because it is cheaper than finding out why not.)"""
     if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
         return False
     x, w = x.array, weight.array
+    usual_bias = bias is None or (
+        isinstance(bias, Tensor) and bias.array.shape == w.shape[:1] and bias.array.dtype == x.dtype
+    )
     return (
-        x.ndim >= 1 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype
-        and (bias is None or isinstance(bias, Tensor) and bias.array.shape == w.shape[:1]
-             and bias.array.dtype == x.dtype)
-    )  # fmt: skip
+        x.ndim >= 1
+        and w.ndim == 2
+        and x.shape[-1] == w.shape[1]
+        and x.dtype == w.dtype
+        and usual_bias
+    )
 
 
 def _check_linear(input, weight, bias) -> None:
