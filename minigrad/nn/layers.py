@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .. import creation, functions
 from ..errors import OptionError, as_int, as_size
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .containers import position, renumber, without_positions
 from .functional._activations import dropout_probability
 from .module import Module, Parameter
 
@@ -24,7 +25,7 @@ class Linear(Module):
     U(-1/sqrt(in_features), 1/sqrt(in_features)), as in PyTorch.
 
     >>> Linear(784, 128)(mg.zeros(64, 784)).shape
-    (64, 128)
+    Size([64, 128])
     """
 
     def __init__(
@@ -136,8 +137,10 @@ class Sequential(Module):
 
     def __init__(self, *args: Module):
         super().__init__()
-        modules = args[0].items() if len(args) == 1 and isinstance(args[0], OrderedDict) else (
-            (str(i), module) for i, module in enumerate(args)
+        modules = (
+            args[0].items()
+            if len(args) == 1 and isinstance(args[0], OrderedDict)
+            else ((str(i), module) for i, module in enumerate(args))
         )
         for name, module in modules:
             if not isinstance(module, Module):  # (add_module takes None: forward would not)
@@ -146,18 +149,14 @@ class Sequential(Module):
                 )
             self.add_module(name, module)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """Each module applied to the previous one's output, in order."""
         for module in self._modules.values():
             x = module(x)
         return x
 
     def _key(self, index: int) -> str:
-        n = len(self._modules)
-        index = as_int(index, "index", "Sequential")
-        if not -n <= index < n:
-            raise IndexError(f"index {index} is out of range")
-        return list(self._modules)[index % n]
+        return list(self._modules)[position(index, len(self), "Sequential")]
 
     def __getitem__(self, index: int | slice):
         if isinstance(index, slice):
@@ -171,11 +170,7 @@ class Sequential(Module):
         keys = list(self._modules)
         for key in keys[index] if isinstance(index, slice) else [self._key(index)]:
             delattr(self, key)
-        # Renumber, so that names stay '0', '1', ... as in PyTorch.
-        items = list(self._modules.items())
-        self._modules.clear()
-        for i, (_, module) in enumerate(items):
-            self._modules[str(i)] = module
+        renumber(self, list(self._modules.values()))  # names stay '0', '1', ... as in PyTorch
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -187,3 +182,80 @@ class Sequential(Module):
         """Add `module` at the end, named by its position."""
         self.add_module(str(len(self)), module)
         return self
+
+    def extend(self, sequential) -> Sequential:
+        """Append each module of the iterable `sequential` (a Sequential, a list, ...)."""
+        if not isinstance(sequential, Iterable) or isinstance(sequential, Tensor):
+            raise TypeError(
+                f"Sequential.extend: sequential must be an iterable of modules, got "
+                f"{type(sequential).__name__}"
+            )
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert `module` before position `index` (-len(self) <= index <= len(self))."""
+        op = "Sequential.insert"
+        if not isinstance(module, Module):
+            raise TypeError(f"{op}: module must be a Module, got {type(module).__name__}")
+        n = len(self)
+        index = as_int(index, "index", op)
+        if not -n <= index <= n:
+            raise IndexError(f"{op}: index {index} is out of range for {n} modules")
+        if list(self._modules) != [str(i) for i in range(n)]:  # PyTorch fails here too
+            raise KeyError(
+                f"{op}: the modules must be named by their positions '0', '1', ... to insert "
+                f"(they are named {list(self._modules)})"
+            )
+        children = list(self._modules.values())
+        children.insert(index, module)
+        renumber(self, children)
+        return self
+
+    def pop(self, key: int | slice) -> Module | Sequential:
+        """Remove the module (or the slice of modules) at `key` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential of this one's modules, then other's."""
+        return Sequential().extend(self).extend(self._sequential(other))
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        return self.extend(self._sequential(other))
+
+    @staticmethod
+    def _sequential(other) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other).__name__} is given."
+            )
+        return other
+
+    def __mul__(self, other: int) -> Sequential:
+        """A new Sequential of this one's modules `other` times over (the same objects)."""
+        return Sequential().extend(self._repeated(other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        return self.extend(self._repeated(other)[len(self) :])
+
+    def _repeated(self, other) -> list[Module]:
+        """This Sequential's modules, `other` times over (a positive int)."""
+        if not isinstance(other, int):
+            raise TypeError(
+                f"unsupported operand type(s) for *: 'Sequential' and '{type(other).__name__}'"
+            )
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for Sequential")
+        try:
+            return list(self) * other
+        except (OverflowError, MemoryError):
+            raise OptionError(f"multiplication factor {other} is too large") from None
+
+    def __dir__(self):
+        return without_positions(super().__dir__())

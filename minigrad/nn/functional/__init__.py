@@ -22,19 +22,118 @@ The functions live in small modules by kind (`_linear`, `_activations`, `_class_
 """
 
 from ._activations import dropout, log_softmax, relu, softmax
+from ._attention import scaled_dot_product_attention
 from ._class_losses import cross_entropy, nll_loss
+from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from ._embedding import embedding
 from ._linear import linear
-from ._losses import binary_cross_entropy_with_logits, mse_loss, one_hot
+from ._losses import binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, one_hot
+from ._norm import batch_norm, dropout2d, group_norm, instance_norm
+from ._normalization import layer_norm, rms_norm
+from ._pair_losses import cosine_embedding_loss, margin_ranking_loss
+from ._pointwise import (
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softplus,
+    tanh,
+)
+from ._pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+)
+from ._regression_losses import (
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+)
+from ._resample import interpolate, pad, pixel_shuffle, pixel_unshuffle
+from ._similarity import cosine_similarity, normalize
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
+    "elu",
+    "embedding",
+    "gelu",
+    "group_norm",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "instance_norm",
+    "interpolate",
+    "layer_norm",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "mish",
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "prelu",
     "relu",
+    "relu6",
+    "rms_norm",
+    "scaled_dot_product_attention",
+    "selu",
+    "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
+    "tanh",
+]
+__all__ += [  # the regression, likelihood and pair losses, and cosine_similarity, normalize
+    "binary_cross_entropy",
+    "cosine_embedding_loss",
+    "cosine_similarity",
+    "gaussian_nll_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "margin_ranking_loss",
+    "normalize",
+    "poisson_nll_loss",
+    "smooth_l1_loss",
 ]

@@ -1,4 +1,5 @@
-"""Activations and dropout: `relu`, `dropout`, `softmax`, `log_softmax`."""
+"""Activations and dropout: `relu`, `dropout`, `softmax`, `log_softmax` (the other activations
+are in _pointwise.py)."""
 
 from __future__ import annotations
 
@@ -44,15 +45,19 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not check_bool(training, "training", "dropout") or p == 0.0:
         return input
     _require_float(input, "input", "dropout")
-    xp = backend.xp_of(input.array)
+    return Dropout.apply(input, mask=dropout_mask(input, p, input.shape))
+
+
+def dropout_mask(input: Tensor, p: float, shape: tuple):
+    """An array of `shape`: 0 with probability p, else 1/(1-p), in input's dtype, drawn from
+    input's device generator (shared with dropout2d, whose mask covers whole channels)."""
     if p == 1.0:
-        mask = xp.zeros(input.shape, dtype=input.dtype)
-    else:
-        draw = dtypes.float64 if input.dtype == dtypes.float64 else dtypes.float32
-        uniform = backend.generator(input.device).random(input.shape, dtype=draw)
-        mask = (uniform >= p).astype(input.dtype)  # kept with probability 1 - p
-        mask *= 1.0 / (1.0 - p)
-    return Dropout.apply(input, mask=mask)
+        return backend.xp_of(input.array).zeros(shape, dtype=input.dtype)
+    draw = dtypes.float64 if input.dtype == dtypes.float64 else dtypes.float32
+    uniform = backend.generator(input.device).random(shape, dtype=draw)
+    mask = (uniform >= p).astype(input.dtype)  # kept with probability 1 - p
+    mask *= 1.0 / (1.0 - p)
+    return mask
 
 
 def dropout_probability(p, op: str) -> float:

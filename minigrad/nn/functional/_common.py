@@ -46,7 +46,7 @@ _NOTHING_TO_SILENCE = contextlib.nullcontext()  # reusable: made once, not on ev
 
 def _reduction(reduction: str, op: str) -> str:
     """`reduction`, checked. (PyTorch's deprecated size_average/reduce pair is not taken.)"""
-    if reduction not in ("none", "mean", "sum"):
+    if not isinstance(reduction, str) or reduction not in ("none", "mean", "sum"):
         raise ValueError(
             f"{op}: {reduction!r} is not a valid value for reduction "
             "(expected 'none', 'mean' or 'sum')"

@@ -1,13 +1,14 @@
-"""The other losses, `binary_cross_entropy_with_logits` and `mse_loss`, and `one_hot`."""
+"""The binary cross-entropies (of probabilities, fused; of logits, fused), `mse_loss`, the
+checks the elementwise regression losses share, and `one_hot`."""
 
 from __future__ import annotations
 
-import math
 import warnings
 
 from ... import backend, dtypes, ops
 from ...autograd.engine import Function
 from ...errors import DTypeError, OptionError, ShapeError, as_int
+from ...functions.arithmetic import raise_if_not_broadcastable
 from ...ops import elementwise  # the raw functions: backward runs on arrays
 from ...tensor import Tensor
 from ._common import (
@@ -109,6 +110,46 @@ def binary_cross_entropy_with_logits(
     )
 
 
+def check_sizes(input, target, op: str) -> None:
+    """input and target are Tensors that broadcast together; PyTorch warns when their shapes
+    differ (a (N, 1) prediction against (N,) targets broadcasts to (N, N), silently)."""
+    _require_tensor(input, "input", op)
+    _require_tensor(target, "target", op)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+        raise_if_not_broadcastable(op, input=input, target=target)
+
+
+def difference(input: Tensor, target: Tensor, op: str) -> Tensor:
+    """input - target, in their promoted dtype, which must be floating point."""
+    diff = input - target
+    if not dtypes.is_floating(diff.dtype):
+        raise DTypeError(
+            f"{op}: input or target must be floating point, got {input.dtype} and {target.dtype}"
+        )
+    return diff
+
+
+def weighted_reduce(loss, reduction: str, weight, input, op: str, by_weight: bool = True):
+    """Elementwise losses times `weight` (the input's shape) if given, then reduced; a
+    weighted 'mean' divides by sum(weight) (by_weight) or by the count (huber_loss's rule)."""
+    if weight is not None:
+        _require_tensor(weight, "weight", op)
+        if weight.shape != input.shape:
+            raise ShapeError(
+                f"{op}: weight must have the input's shape {input.shape}, got {weight.shape}"
+            )
+        loss = loss * weight
+        if reduction == "mean" and by_weight:
+            return ops.sum(loss) / ops.sum(weight)
+    return _reduce(loss, reduction, loss.numel())
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -126,36 +167,84 @@ def mse_loss(
     tensor(5.)
     """
     op = "mse_loss"
+    check_sizes(input, target, op)
+    reduction = _reduction(reduction, op)
+    diff = difference(input, target, op)
+    return weighted_reduce(diff * diff, reduction, weight, input, op)
+
+
+# PyTorch's floor of x (1 - x) in the gradient: 1e-12 as a float32 constant (not quite 1e-12)
+_EPSILON = 9.999999960041972e-13
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as in PyTorch."""
+
+    def forward(self, x, target, weight, reduction):
+        xp = backend.xp_of(x)
+        for name, a in (("input", x), ("target", target)):
+            if not bool(((a >= 0) & (a <= 1)).all()):  # (nan fails too)
+                raise RuntimeError(
+                    f"binary_cross_entropy: all elements of {name} should be between 0 and 1"
+                )
+        self.reduction, self.count = reduction, x.size
+        with _quiet(True):  # log(0) = -inf, clamped to -100
+            log_x = xp.maximum(xp.log(x), -100)
+            log_1mx = xp.maximum(xp.log1p(-x), -100)  # log1p: exact for small x
+        loss = (target - 1) * log_1mx
+        loss -= target * log_x
+        if weight is not None:
+            loss *= weight
+        return _reduce(loss, reduction, x.size)
+
+    def backward(self, g, x, target, weight):
+        with _quiet(self.count == 0):
+            r = g / self.count if self.reduction == "mean" else g
+        if weight is not None:
+            r = r * weight
+        need_x, need_target = self.needs_input_grad[:2]
+        grad_x = grad_target = None
+        if need_x:  # PyTorch's (x - t) / max(x (1 - x), eps): finite where x is 0 or 1
+            grad_x = (x - target) / elementwise.maximum((1 - x) * x, _EPSILON) * r
+        if need_target:  # -logit(x)
+            with _quiet(True):
+                grad_target = (elementwise.log(1 - x) - elementwise.log(x)) * r
+        return grad_x, grad_target, None
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, *, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of probabilities `input` in [0, 1] against `target` in [0, 1].
+
+    loss = -weight (t log x + (1 - t) log(1 - x)), each log clamped at -100 as in PyTorch, so
+    a probability of exactly 0 or 1 gives a finite loss and gradient. input and target have
+    the same shape and dtype; weight broadcasts to it (a constant). One fused node. The
+    arguments after `weight` are keyword-only (PyTorch's positional `size_average` and
+    `reduce`, deprecated there, are gone).
+
+    >>> F.binary_cross_entropy(mg.tensor([0.8, 0.1]), mg.tensor([1.0, 0.0]))
+    tensor(0.1643)
+    """
+    op = "binary_cross_entropy"
+    reduction = _reduction(reduction, op)
     _require_tensor(input, "input", op)
     _require_tensor(target, "target", op)
     if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=2,
+        raise ShapeError(
+            f"{op}: Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    reduction = _reduction(reduction, op)
-    diff = input - target
-    if not dtypes.is_floating(diff.dtype):
-        raise DTypeError(f"{op}: input or target must be floating point, got {input.dtype}")
-    squared = diff * diff
+    _require_float(input, "input", op)
+    if target.dtype != input.dtype:
+        raise DTypeError(
+            f"{op}: target must have the input's dtype {input.dtype}, got {target.dtype}"
+        )
     if weight is not None:
         _require_tensor(weight, "weight", op)
-        if weight.shape != input.shape:
-            raise ShapeError(
-                f"{op}: weight must have the input's shape {input.shape}, got {weight.shape}"
-            )
-        squared = squared * weight
-        if reduction == "mean":
-            return ops.sum(squared) / ops.sum(weight)
-    if reduction == "none":
-        return squared
-    if reduction == "sum":
-        return ops.sum(squared)
-    if squared.numel() == 0:
-        return ops.sum(squared) * math.nan
-    return ops.mean(squared)
+        _require_broadcast(weight, input.shape, "weight", op)
+    weight = _constant(weight, input.dtype, "weight", op)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1,0 +1,144 @@
+"""`layer_norm` and `rms_norm`: each sample normalized over its last dims (normalized_shape).
+
+layer_norm standardizes with the sample's own mean and variance and is batch norm's
+`Normalize` entry (_norm.py) with the statistics taken over the last dims instead of the
+batch. rms_norm only rescales by the root mean square, 1 / sqrt(mean(x^2) + eps); with
+x_hat = x / rms and d = g * weight its backward is the closed form
+
+    dL/dx = (d - x_hat * mean(d * x_hat)) / rms,      dL/dweight = sum(g * x_hat)
+
+written with ops that take arrays or Tensors, recomputing x_hat from the input under
+create_graph, as Normalize does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ... import backend, dtypes, ops
+from ...autograd.engine import Function
+from ...errors import OptionError, ShapeError, _described, as_int, as_number
+from ...tensor import Tensor
+from ._common import _require_float, _require_tensor
+from ._norm import Normalize, _moments
+from ._spatial import same_dtype
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+) -> Tensor:
+    """(x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
+    len(normalized_shape) dims of input, which must equal normalized_shape; weight and bias
+    have shape normalized_shape. One tape entry.
+
+    >>> F.layer_norm(mg.tensor([[1.0, 3.0]]), (2,)).tolist()
+    [[-0.9999949932098389, 0.9999949932098389]]
+    """
+    shape, axes, eps = _check("layer_norm", input, normalized_shape, eps, weight=weight, bias=bias)
+    mean, var = _moments(input.array, axes)
+    return Normalize.apply(
+        input,
+        weight,
+        bias,
+        view=input.shape,
+        axes=axes,
+        affine=shape,
+        eps=eps,
+        mean=mean,
+        var=var,
+        batch_stats=True,
+    )
+
+
+class RmsNorm(Function):
+    """x / sqrt(mean(x^2) + eps) * weight, the mean over `axes` (the last dims)."""
+
+    def forward(self, x, weight, axes, eps):
+        self.axes, self.eps = axes, eps
+        wide = x.astype(dtypes.float32) if x.dtype == dtypes.float16 else x
+        self.xhat, self.rstd = _rescale(wide, axes, eps)
+        y = self.xhat if weight is None else self.xhat * weight
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, g, x, weight):
+        xhat, rstd = self.xhat, self.rstd
+        if not backend.is_array(g):  # create_graph: x_hat as a function of x
+            xhat, rstd = _rescale(x, self.axes, self.eps)
+        need_x, need_w = self.needs_input_grad
+        grad_x = grad_w = None
+        if need_w:
+            grad_w = ops.sum_to(g * xhat, tuple(weight.shape))
+        if need_x:
+            d = g if weight is None else g * weight
+            d = d - xhat * ops.mean(d * xhat, self.axes, keepdim=True)
+            grad_x = d * rstd
+        return grad_x, grad_w
+
+
+def _rescale(x, axes: tuple, eps: float):
+    """(x / rms, 1 / rms) with rms = sqrt(mean(x^2) + eps) over axes (arrays or Tensors)."""
+    rstd = 1 / ops.elementwise.sqrt(ops.mean(x * x, axes, keepdim=True) + eps)
+    return x * rstd, rstd
+
+
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) * weight, the mean over the last len(normalized_shape) dims;
+    eps None is the machine epsilon of input's dtype (torch.finfo(dtype).eps). One tape entry.
+
+    >>> F.rms_norm(mg.tensor([[3.0, 4.0]]), (2,)).tolist()
+    [[0.8485281467437744, 1.1313709020614624]]
+    """
+    if eps is None and isinstance(input, Tensor) and dtypes.is_floating(input.dtype):
+        eps = _EPSILON.get(input.dtype, _EPSILON[dtypes.float32])
+    _, axes, eps = _check("rms_norm", input, normalized_shape, eps, weight=weight)
+    return RmsNorm.apply(input, weight, axes=axes, eps=eps)
+
+
+# torch.finfo(dtype).eps: the distance from 1.0 to the next number
+_EPSILON = {dtypes.float16: 2.0**-10, dtypes.float32: 2.0**-23, dtypes.float64: 2.0**-52}
+
+
+def normalized_shape_arg(normalized_shape, op: str) -> tuple[int, ...]:
+    """normalized_shape as a tuple of sizes: an int or a sequence of ints (shared with the
+    modules, which check it at construction)."""
+    if isinstance(normalized_shape, (list, tuple)) or type(normalized_shape).__name__ == "Size":
+        shape = tuple(as_int(n, "normalized_shape", op) for n in normalized_shape)
+    else:
+        try:
+            shape = (as_int(normalized_shape, "normalized_shape", op),)
+        except TypeError:
+            raise TypeError(
+                f"{op}: normalized_shape must be an int or a sequence of ints, got "
+                f"{_described(normalized_shape)}"
+            ) from None
+    if any(n < 0 for n in shape):
+        raise OptionError(f"{op}: normalized_shape must be non-negative sizes, got {shape}")
+    return shape
+
+
+def _check(op: str, input, normalized_shape, eps, **params) -> tuple:
+    """(normalized_shape, the axes it covers, eps), each checked, and the params' shapes."""
+    _require_tensor(input, "input", op)
+    _require_float(input, "input", op)
+    shape = normalized_shape_arg(normalized_shape, op)
+    if not shape or input.shape[input.ndim - len(shape) :] != shape or input.ndim < len(shape):
+        raise ShapeError(
+            f"{op}: Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+    same_dtype(op, input, **params)
+    for name, t in params.items():
+        if t is not None and t.shape != shape:
+            raise ShapeError(
+                f"{op}: {name} must have shape normalized_shape {shape}, got {t.shape}"
+            )
+    eps = as_number(eps, "eps", op)
+    if not eps >= 0 or math.isinf(eps):
+        raise OptionError(f"{op}: eps must be a finite number >= 0, got {eps}")
+    return shape, tuple(range(input.ndim - len(shape), input.ndim)), eps

@@ -1,0 +1,17 @@
+"""Utilities over a model's parameters: gradient clipping and flat parameter vectors.
+
+>>> nn.utils.parameters_to_vector(model.parameters()).shape
+Size([23])
+"""
+
+from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
