@@ -54,7 +54,7 @@ if __name__ == "__main__" and (_threads := _threads_from_argv(sys.argv)):
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = _threads
 
-import numpy as np
+import numpy as np  # noqa: E402 (after the BLAS thread count is set, which numpy reads on import)
 
 # ----- settings ---------------------------------------------------------------------------
 WORKLOADS = {  # name: (layer sizes, batch size)

@@ -133,7 +133,8 @@ def main() -> None:
         f"{args.epochs_timed} interleaved epochs each"
     )
     print(
-        f"{'':20} {'median s':>9} {'min s':>7} {'vs floor':>9} {'(min)':>6} {'us/step over floor':>19} {'loss end':>9}"
+        f"{'':20} {'median s':>9} {'min s':>7} {'vs floor':>9} {'(min)':>6} "
+        f"{'us/step over floor':>19} {'loss end':>9}"
     )
     floor = times["numpy (the floor)"]
     for name, t in times.items():

@@ -26,35 +26,35 @@ __all__ = [
     "ARRAY_TYPES",
     "Device",
     "DeviceMismatch",
-    "numpy",
-    "xp_of",
-    "namespace",
-    "is_array",
-    "device_of",
     "array_text",
     "as_device",
-    "move",
-    "to_host",
-    "scatter_add",
-    "sum_to",
-    "windows",
-    "strided",
-    "generator",
-    "host_array",
-    "host_rng",
-    "manual_seed",
-    "new_rng",
     "check_seed",
-    "entropy_seed",
-    "seed_devices",
-    "initial_seed",
-    "normal",
-    "uniform",
     "cuda_available",
     "cuda_current_device",
     "cuda_device_count",
     "cuda_synchronize",
+    "device_of",
+    "entropy_seed",
+    "generator",
+    "host_array",
+    "host_rng",
+    "initial_seed",
+    "is_array",
     "kernel",
+    "manual_seed",
+    "move",
+    "namespace",
+    "new_rng",
+    "normal",
+    "numpy",
+    "scatter_add",
+    "seed_devices",
+    "strided",
+    "sum_to",
+    "to_host",
+    "uniform",
+    "windows",
+    "xp_of",
 ]
 
 
@@ -91,7 +91,7 @@ class Device:
     Compares equal to its string form, so `t.device == 'cpu'` reads naturally.
     """
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type: str, index: int | None = None):
         if index is None and isinstance(type, str) and type not in ("cpu", "cuda"):
@@ -200,7 +200,7 @@ def _require_cuda(device: Device) -> None:
         raise RuntimeError(f"device {device}: cupy is installed but no CUDA device is available")
 
 
-def move(array, device: Device):
+def move(array, device: Device) -> object:
     """Return `array` on `device`, copying only when it lives elsewhere."""
     if device.type == "cpu":
         return to_host(array)
@@ -216,7 +216,7 @@ def to_host(array) -> numpy.ndarray:
     return numpy.asarray(array)
 
 
-def sum_to(array, shape: tuple[int, ...]):
+def sum_to(array, shape: tuple[int, ...]) -> object:
     """`array` summed over the dims that broadcasting added or stretched, down to `shape`:
     how a gradient undoes the broadcast of its input (the engine does it for every op)."""
     lead = array.ndim - len(shape)
@@ -268,7 +268,7 @@ def host_array(data, dtype=None) -> numpy.ndarray:
     return numpy.asarray(data, dtype=dtype)
 
 
-def host_rng(seed: int | None = None):
+def host_rng(seed: int | None = None) -> object:
     """A numpy random Generator on the host (shuffling, sampling indices): not a device's."""
     return numpy.random.default_rng(seed)
 
@@ -313,7 +313,7 @@ _seed: int | None = None
 _seeds: dict = {}  # Device or device type -> seed, set since the last manual_seed
 
 
-def generator(device: Device):
+def generator(device: Device) -> object:
     """The random generator (numpy or cupy `Generator`) of `device`, seeded by `manual_seed`."""
     if device not in _generators:
         seed = _seeds.get(device, _seeds.get(device.type))
@@ -321,7 +321,7 @@ def generator(device: Device):
     return _generators[device]
 
 
-def new_rng(device: Device, seed: int):
+def new_rng(device: Device, seed: int) -> object:
     """A fresh random generator on `device` (a numpy or cupy `Generator`) seeded by `seed`."""
     if device.type == "cpu":
         return numpy.random.default_rng(seed)
@@ -344,7 +344,9 @@ def entropy_seed() -> int:
     return int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0])
 
 
-def uniform(device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0, rng=None):
+def uniform(
+    device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0, rng=None
+) -> object:
     """An array of `shape` and float `dtype` drawn from U(low, high) by `rng`, by default
     `device`'s generator.
 
@@ -358,7 +360,9 @@ def uniform(device: Device, shape: tuple, dtype, low: float = 0.0, high: float =
     return sample.astype(dtype, copy=False)
 
 
-def normal(device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0, rng=None):
+def normal(
+    device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0, rng=None
+) -> object:
     """An array of `shape` and float `dtype` drawn from N(mean, std^2) (as `uniform` draws)."""
     drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
     sample = (generator(device) if rng is None else rng).standard_normal(shape, dtype=drawn)

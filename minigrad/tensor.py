@@ -19,7 +19,7 @@ import operator
 from collections.abc import Callable
 
 from . import backend, dtypes
-from .errors import DTypeError, ShapeError, _described, check_bool
+from .errors import ShapeError, _described, check_bool
 from .size import Size
 
 _size = functools.partial(tuple.__new__, Size)  # a shape, already ints: Size without checks
@@ -112,7 +112,9 @@ class Tensor:
         """A Tensor holding `array` itself (a numpy or cupy array of a minigrad dtype): no
         copy, as `.array` unwraps it; for code that makes arrays and hands out Tensors."""
         if not isinstance(array, backend.ARRAY_TYPES):
-            raise TypeError(f"Tensor.wrap: array must be a numpy or cupy array, got {_described(array)}")
+            raise TypeError(
+                f"Tensor.wrap: array must be a numpy or cupy array, got {_described(array)}"
+            )
         dtypes.check_supported(array.dtype, "array", "Tensor.wrap")
         t = cls._make(array, False)
         return t.requires_grad_(True) if check_bool(requires_grad, "requires_grad", "wrap") else t
@@ -138,7 +140,7 @@ class Tensor:
         return self.array.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> object:
         return self.array.dtype
 
     @property
@@ -208,7 +210,7 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     # ----- conversions --------------------------------------------------------------------
-    def numpy(self):
+    def numpy(self) -> object:
         """The values as a numpy array: the same memory on the CPU, a host copy from a GPU."""
         if self.requires_grad:
             raise RuntimeError(
@@ -221,7 +223,7 @@ class Tensor:
         array = backend.to_host(self.array)
         return array if dtype is None else array.astype(dtype)
 
-    def item(self):
+    def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
         if self.array.size != 1:
             raise ShapeError(
@@ -229,7 +231,7 @@ class Tensor:
             )
         return self.array.item()
 
-    def tolist(self):
+    def tolist(self) -> object:
         return backend.to_host(self.array).tolist()
 
     def __bool__(self) -> bool:
@@ -377,7 +379,9 @@ class Tensor:
     __rfloordiv__ = _operator("floor_divide", reflected=True)
     __mod__, __rmod__ = _operator("remainder"), _operator("remainder", reflected=True)
 
-    eq, ne, lt, le, gt, ge, bitwise_not = _methods("eq", "ne", "lt", "le", "gt", "ge", "bitwise_not")
+    eq, ne, lt, le, gt, ge, bitwise_not = _methods(
+        "eq", "ne", "lt", "le", "gt", "ge", "bitwise_not"
+    )
     t, sum_to_size, expand_as = _methods("t", "sum_to_size", "expand_as")
     T = property(_calls("reversed_dims", "Every dim in reverse order (PyTorch's t.T)."))
     mT = property(_calls("matrix_transpose", "The last two dims swapped (PyTorch's t.mT)."))

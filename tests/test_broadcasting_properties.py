@@ -37,18 +37,22 @@ def test_binary_ops_broadcast_like_numpy(shapes, op, seed):
     forward, local_grads = OPS[op]
     rng = np.random.default_rng(seed)
     # distinct values, so maximum has no ties
-    a_np = rng.permutation(100)[: int(np.prod(shapes.input_shapes[0]))].reshape(
-        shapes.input_shapes[0]
-    ) / 7.0
-    b_np = rng.permutation(100)[: int(np.prod(shapes.input_shapes[1]))].reshape(
-        shapes.input_shapes[1]
-    ) / 7.0 + 0.5 / 7.0
+    a_np = (
+        rng.permutation(100)[: int(np.prod(shapes.input_shapes[0]))].reshape(shapes.input_shapes[0])
+        / 7.0
+    )
+    b_np = (
+        rng.permutation(100)[: int(np.prod(shapes.input_shapes[1]))].reshape(shapes.input_shapes[1])
+        / 7.0
+        + 0.5 / 7.0
+    )
     a = mg.tensor(a_np, dtype=mg.float64, requires_grad=True)
     b = mg.tensor(b_np, dtype=mg.float64, requires_grad=True)
     out = forward(a, b)
     assert out.shape == shapes.result_shape
-    np.testing.assert_allclose(out.detach().numpy(), forward(a_np, b_np) if op != "maximum"
-                               else np.maximum(a_np, b_np))  # fmt: skip
+    np.testing.assert_allclose(
+        out.detach().numpy(), forward(a_np, b_np) if op != "maximum" else np.maximum(a_np, b_np)
+    )
     g = rng.normal(size=shapes.result_shape)
     out.backward(mg.tensor(g, dtype=mg.float64))
     a_b, b_b = np.broadcast_arrays(a_np, b_np)

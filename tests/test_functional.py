@@ -32,8 +32,11 @@ LINEAR_SHAPES = [  # (id, input shape, weight shape, bias shape or None)
 ]
 
 
-@pytest.mark.parametrize(("x_shape", "w_shape", "b_shape"), [c[1:] for c in LINEAR_SHAPES],
-                         ids=[c[0] for c in LINEAR_SHAPES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "b_shape"),
+    [c[1:] for c in LINEAR_SHAPES],
+    ids=[c[0] for c in LINEAR_SHAPES],
+)
 def test_linear_value_and_derivatives(x_shape, w_shape, b_shape, device):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
@@ -63,13 +66,19 @@ def test_linear_integer_inputs_compute_like_matmul():
     assert out.dtype == mg.int64 and out.tolist() == [[4, 4, 4], [4, 4, 4]]
 
 
-@pytest.mark.parametrize(("args", "error", "message"), [
-    (((2, 5), (3, 4), (3,)), mg.ShapeError,
-     r"input has 5 features .*\(2, 5\).* weight of shape \(3, 4\) expects in_features=4"),
-    (((), (3, 4), None), mg.ShapeError, "input must have at least 1 dim"),
-    (((2, 4), (2, 3, 4), None), mg.ShapeError, r"weight must have shape \(out_features"),
-    (((2, 4), (3, 4), (2,)), mg.ShapeError, r"bias of shape \(2,\) does not broadcast"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (
+            ((2, 5), (3, 4), (3,)),
+            mg.ShapeError,
+            r"input has 5 features .*\(2, 5\).* weight of shape \(3, 4\) expects in_features=4",
+        ),
+        (((), (3, 4), None), mg.ShapeError, "input must have at least 1 dim"),
+        (((2, 4), (2, 3, 4), None), mg.ShapeError, r"weight must have shape \(out_features"),
+        (((2, 4), (3, 4), (2,)), mg.ShapeError, r"bias of shape \(2,\) does not broadcast"),
+    ],
+)
 def test_linear_shape_errors_name_the_argument(args, error, message):
     x, w, b = (None if s is None else mg.randn(*s) for s in args)
     with pytest.raises(error, match=message):
@@ -148,8 +157,9 @@ def np_log_softmax(x, axis):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-@pytest.mark.parametrize(("shape", "dim"), [((5,), 0), ((3, 4), 1), ((3, 4), 0), ((2, 3, 4), -1),
-                                            ((2, 3, 4), 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("shape", "dim"), [((5,), 0), ((3, 4), 1), ((3, 4), 0), ((2, 3, 4), -1), ((2, 3, 4), 1)]
+)
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_and_log_softmax(name, shape, dim, device):
     x = np.random.default_rng(1).standard_normal(shape) * 3

@@ -57,8 +57,13 @@ def test_named_parameters_children_and_modules():
     assert names == ["body.0.scale", "body.0.fc.weight", "body.0.fc.bias", "head.weight"]
     assert [type(m).__name__ for m in net.children()] == ["Sequential", "Linear"]
     assert [name for name, _ in net.named_modules()] == [
-        "", "body", "body.0", "body.0.fc", "body.1", "head"
-    ]  # fmt: skip
+        "",
+        "body",
+        "body.0",
+        "body.0.fc",
+        "body.1",
+        "head",
+    ]
     assert len(list(net.modules())) == 6
     assert [name for name, _ in net.named_buffers()] == ["body.0.steps", "body.0.cache"]
     assert len(list(net.parameters(recurse=False))) == 0
@@ -197,8 +202,12 @@ def test_state_dict_names_and_sharing():
     net = Net()
     sd = net.state_dict()
     assert list(sd) == [
-        "body.0.scale", "body.0.steps", "body.0.fc.weight", "body.0.fc.bias", "head.weight"
-    ]  # fmt: skip  (own parameters, then persistent buffers, then children, as in PyTorch)
+        "body.0.scale",
+        "body.0.steps",
+        "body.0.fc.weight",
+        "body.0.fc.bias",
+        "head.weight",
+    ]  # (own parameters, then persistent buffers, then children, as in PyTorch)
     assert not sd["head.weight"].requires_grad
     assert sd["head.weight"].array is net.head.weight.array  # shares memory, like PyTorch
     assert net.state_dict(keep_vars=True)["head.weight"] is net.head.weight
@@ -294,8 +303,9 @@ def test_linear_forward_and_gradients(device):
     expected = x.numpy() @ layer.weight.detach().numpy().T + layer.bias.detach().numpy()
     np.testing.assert_allclose(layer(x).detach().numpy(), expected)
     x.requires_grad_(True)
-    assert mg.autograd.gradcheck(lambda x, w, b: nn.functional.linear(x, w, b),
-                                 (x, layer.weight, layer.bias))  # fmt: skip
+    assert mg.autograd.gradcheck(
+        lambda x, w, b: nn.functional.linear(x, w, b), (x, layer.weight, layer.bias)
+    )
     no_bias = nn.Linear(4, 3, bias=False)
     assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
     assert nn.Linear(4, 3)(mg.randn(2, 7, 4)).shape == (2, 7, 3)
@@ -374,8 +384,11 @@ def test_calculate_gain():
     [
         # U(-b, b) with b = gain * sqrt(3 / fan_in), gain = sqrt(2) for a=0
         (lambda t: nn.init.kaiming_uniform_(t), math.sqrt(6 / 500), math.sqrt(2 / 500)),
-        (lambda t: nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu"),
-         math.sqrt(6 / 200), math.sqrt(2 / 200)),
+        (
+            lambda t: nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu"),
+            math.sqrt(6 / 200),
+            math.sqrt(2 / 200),
+        ),
         # N(0, gain / sqrt(fan_in))
         (lambda t: nn.init.kaiming_normal_(t, nonlinearity="relu"), None, math.sqrt(2 / 500)),
         # U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))
@@ -384,9 +397,16 @@ def test_calculate_gain():
         (lambda t: nn.init.uniform_(t, -0.5, 0.5), 0.5, 1 / math.sqrt(12)),
         (lambda t: nn.init.normal_(t, 0.0, 0.02), None, 0.02),
     ],
-    ids=["kaiming_uniform", "kaiming_uniform_fan_out", "kaiming_normal", "xavier_uniform",
-         "xavier_normal", "uniform", "normal"],
-)  # fmt: skip
+    ids=[
+        "kaiming_uniform",
+        "kaiming_uniform_fan_out",
+        "kaiming_normal",
+        "xavier_uniform",
+        "xavier_normal",
+        "uniform",
+        "normal",
+    ],
+)
 def test_initialisers_have_the_right_spread(fill, bound, sd, device):
     t = mg.empty(200, 500, device=device)  # fan_in 500, fan_out 200
     assert fill(t) is t
@@ -420,8 +440,9 @@ def test_constant_initialisers_and_parameters():
 
 
 # ----- edge cases the fuzz of wrong arguments found (tests/test_fuzz_bad_input.py) ----------
-@pytest.mark.parametrize("in_features, x_shape", [(0, (0,)), (0, (2, 0)), (0, (4, 3, 0)),
-                                                  (3, (0, 3)), (3, (0, 4, 3))])  # fmt: skip
+@pytest.mark.parametrize(
+    "in_features, x_shape", [(0, (0,)), (0, (2, 0)), (0, (4, 3, 0)), (3, (0, 3)), (3, (0, 4, 3))]
+)
 def test_linear_with_zero_sizes_works_through_backward_as_in_pytorch(in_features, x_shape):
     """Linear(0, 2)(mg.zeros(0)) worked forward, then backward failed in a reshape."""
     layer = nn.Linear(in_features, 2)

@@ -25,45 +25,88 @@ def _matrix_norm(a, ord):
 # (id, minigrad function, numpy reference, input shapes)
 CASES = [
     ("std", lambda a: a.std(), lambda a: a.std(ddof=1), [(3, 4)]),
-    ("std_dim", lambda a: mg.std(a, 1, keepdim=True), lambda a: a.std(1, ddof=1, keepdims=True),
-     [(3, 4)]),  # fmt: skip
-    ("std_biased", lambda a: a.std((0, 2), unbiased=False), lambda a: a.std((0, 2)),
-     [(2, 3, 2)]),  # fmt: skip
+    (
+        "std_dim",
+        lambda a: mg.std(a, 1, keepdim=True),
+        lambda a: a.std(1, ddof=1, keepdims=True),
+        [(3, 4)],
+    ),
+    ("std_biased", lambda a: a.std((0, 2), unbiased=False), lambda a: a.std((0, 2)), [(2, 3, 2)]),
     ("prod", lambda a: a.prod(), np.prod, [(2, 3)]),
-    ("prod_dim", lambda a: mg.prod(a, 1, keepdims=True), lambda a: a.prod(1, keepdims=True),
-     [(3, 4)]),  # fmt: skip
+    (
+        "prod_dim",
+        lambda a: mg.prod(a, 1, keepdims=True),
+        lambda a: a.prod(1, keepdims=True),
+        [(3, 4)],
+    ),
     ("cumsum", lambda a: a.cumsum(1), lambda a: np.cumsum(a, 1), [(3, 4)]),
     ("cumsum_0", lambda a: mg.cumsum(a, dim=0), lambda a: np.cumsum(a, 0), [(3, 2)]),
     ("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), [(3, 4)]),
     ("norm", lambda a: a.norm(), np.linalg.norm, [(3, 4)]),
     ("norm_p1_dim", lambda a: mg.norm(a, 1, dim=1), lambda a: np.abs(a).sum(1), [(3, 4)]),
-    ("norm_p3", lambda a: a.norm(3, (0, 1), True),
-     lambda a: (np.abs(a) ** 3).sum(keepdims=True) ** (1 / 3), [(3, 4)]),  # fmt: skip
+    (
+        "norm_p3",
+        lambda a: a.norm(3, (0, 1), True),
+        lambda a: (np.abs(a) ** 3).sum(keepdims=True) ** (1 / 3),
+        [(3, 4)],
+    ),
     ("norm_inf", lambda a: a.norm(math.inf, 1), lambda a: np.abs(a).max(1), [(3, 4)]),
-    ("vector_norm_neg", lambda a: mg.linalg.vector_norm(a, -1.5),
-     lambda a: (np.abs(a) ** -1.5).sum() ** (1 / -1.5), [(5,)]),  # fmt: skip
-    ("vector_norm_half", lambda a: mg.linalg.vector_norm(a, 0.5, dim=0),
-     lambda a: (np.abs(a) ** 0.5).sum(0) ** 2, [(3, 2)]),  # fmt: skip
+    (
+        "vector_norm_neg",
+        lambda a: mg.linalg.vector_norm(a, -1.5),
+        lambda a: (np.abs(a) ** -1.5).sum() ** (1 / -1.5),
+        [(5,)],
+    ),
+    (
+        "vector_norm_half",
+        lambda a: mg.linalg.vector_norm(a, 0.5, dim=0),
+        lambda a: (np.abs(a) ** 0.5).sum(0) ** 2,
+        [(3, 2)],
+    ),
     ("linalg_norm", lambda a: mg.linalg.norm(a), np.linalg.norm, [(2, 3, 2)]),
     ("matrix_1", lambda a: mg.linalg.norm(a, 1), lambda a: _matrix_norm(a, 1), [(3, 4)]),
-    ("matrix_-inf", lambda a: mg.linalg.matrix_norm(a, -math.inf),
-     lambda a: _matrix_norm(a, -np.inf), [(2, 3, 4)]),  # fmt: skip
+    (
+        "matrix_-inf",
+        lambda a: mg.linalg.matrix_norm(a, -math.inf),
+        lambda a: _matrix_norm(a, -np.inf),
+        [(2, 3, 4)],
+    ),
     ("matrix_2", lambda a: mg.linalg.norm(a, 2), lambda a: _matrix_norm(a, 2), [(3, 4)]),
-    ("matrix_-2", lambda a: mg.linalg.matrix_norm(a, -2, dim=(0, 2)),
-     lambda a: np.linalg.norm(a, -2, axis=(0, 2)), [(3, 2, 4)]),  # fmt: skip
+    (
+        "matrix_-2",
+        lambda a: mg.linalg.matrix_norm(a, -2, dim=(0, 2)),
+        lambda a: np.linalg.norm(a, -2, axis=(0, 2)),
+        [(3, 2, 4)],
+    ),
     ("matrix_nuc", lambda a: mg.norm(a, "nuc"), lambda a: _matrix_norm(a, "nuc"), [(4, 3)]),
-    ("matrix_fro_keep", lambda a: mg.linalg.matrix_norm(a, keepdim=True),
-     lambda a: np.sqrt((a * a).sum((-2, -1), keepdims=True)), [(2, 3, 4)]),  # fmt: skip
+    (
+        "matrix_fro_keep",
+        lambda a: mg.linalg.matrix_norm(a, keepdim=True),
+        lambda a: np.sqrt((a * a).sum((-2, -1), keepdims=True)),
+        [(2, 3, 4)],
+    ),
     ("sort", lambda a: a.sort().values, np.sort, [(3, 4)]),
-    ("sort_desc_0", lambda a: mg.sort(a, 0, descending=True)[0],
-     lambda a: _np_sort(a, 0, True), [(3, 4)]),  # fmt: skip
+    (
+        "sort_desc_0",
+        lambda a: mg.sort(a, 0, descending=True)[0],
+        lambda a: _np_sort(a, 0, True),
+        [(3, 4)],
+    ),
     ("topk", lambda a: a.topk(2).values, lambda a: _np_sort(a, -1, True)[..., :2], [(3, 4)]),
-    ("topk_smallest", lambda a: mg.topk(a, 3, dim=0, largest=False)[0],
-     lambda a: np.sort(a, 0)[:3], [(4, 2)]),  # fmt: skip
+    (
+        "topk_smallest",
+        lambda a: mg.topk(a, 3, dim=0, largest=False)[0],
+        lambda a: np.sort(a, 0)[:3],
+        [(4, 2)],
+    ),
     ("kthvalue", lambda a: a.kthvalue(2, 1).values, lambda a: np.sort(a, 1)[:, 1], [(3, 4)]),
     ("median", lambda a: a.median(), lambda a: np.sort(a, None)[(a.size - 1) // 2], [(3, 4)]),
-    ("median_dim", lambda a: mg.median(a, 0, keepdim=True).values,
-     lambda a: np.sort(a, 0)[1:2], [(4, 3)]),  # fmt: skip
+    (
+        "median_dim",
+        lambda a: mg.median(a, 0, keepdim=True).values,
+        lambda a: np.sort(a, 0)[1:2],
+        [(4, 3)],
+    ),
 ]
 
 
@@ -88,12 +131,28 @@ def test_gradient_matches_finite_differences(name, fn, ref, shapes, device):
     assert gradcheck(fn, tensors)
 
 
-SECOND_ORDER = {"std_dim", "prod", "prod_dim", "cumsum", "cumprod", "norm", "norm_p3",
-                "norm_inf", "vector_norm_neg", "matrix_1", "sort", "topk", "median"}  # fmt: skip
+SECOND_ORDER = {
+    "std_dim",
+    "prod",
+    "prod_dim",
+    "cumsum",
+    "cumprod",
+    "norm",
+    "norm_p3",
+    "norm_inf",
+    "vector_norm_neg",
+    "matrix_1",
+    "sort",
+    "topk",
+    "median",
+}
 
 
-@pytest.mark.parametrize("name, fn, ref, shapes", [c for c in CASES if c[0] in SECOND_ORDER],
-                         ids=[c[0] for c in CASES if c[0] in SECOND_ORDER])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, fn, ref, shapes",
+    [c for c in CASES if c[0] in SECOND_ORDER],
+    ids=[c[0] for c in CASES if c[0] in SECOND_ORDER],
+)
 def test_second_derivatives_match_finite_differences(name, fn, ref, shapes, device):
     _, tensors = _inputs(shapes, device)
     assert gradgradcheck(fn, tensors)
@@ -143,7 +202,9 @@ def test_std_rules():
     x = mg.tensor([[1.0, 3.0], [2.0, 2.0]], requires_grad=True)
     assert x.std(True).item() == pytest.approx(np.std([1, 3, 2, 2], ddof=1))  # std(x, unbiased)
     assert mg.std(x, 1, False).tolist() == [1.0, 0.0] and x.std(0, correction=0).tolist() == [
-        0.5, 0.5]  # fmt: skip
+        0.5,
+        0.5,
+    ]
     x.std(1).sum().backward()  # the second row has std 0: gradient 0, not NaN
     assert x.grad[1].tolist() == [0.0, 0.0]
     with pytest.raises(ValueError, match="std: give correction or unbiased, not both"):
@@ -239,7 +300,9 @@ def test_selection_gradients_go_to_the_picked_entries():
     m.median().backward()  # median() shares the gradient among the equal entries
     assert m.grad.tolist() == [0.0, 0.5, 0.5, 0.0]
     values, indices = mg.median(mg.tensor([[1.0, 2.0], [2.0, math.nan]]), 1)
-    assert values.tolist()[0] == 1.0 and math.isnan(values.tolist()[1]) and indices.tolist() == [0, 1]
+    assert (
+        values.tolist()[0] == 1.0 and math.isnan(values.tolist()[1]) and indices.tolist() == [0, 1]
+    )
     assert math.isnan(mg.median(mg.zeros(0)).item())
 
 
@@ -270,7 +333,7 @@ def test_topk_kthvalue_ranges_and_named_results():
 def test_unique_bincount_histc():
     x = mg.tensor([[3, 1], [3, 2]])
     assert mg.unique(x).tolist() == [1, 2, 3]
-    values, inverse, counts = x.unique(return_inverse=True, return_counts=True)
+    _, inverse, counts = x.unique(return_inverse=True, return_counts=True)
     assert inverse.tolist() == [[2, 0], [2, 1]] and counts.tolist() == [1, 1, 2]
     assert mg.unique(mg.tensor([[1, 2], [1, 2], [0, 1]]), dim=0).tolist() == [[0, 1], [1, 2]]
     nan = mg.unique(mg.tensor([math.nan, 1.0, math.nan]))

@@ -63,22 +63,37 @@ CASES = [
     ("nan_to_num", mg.nan_to_num, np.nan_to_num, [(3, 4)]),
     ("atan2", mg.atan2, np.arctan2, [(3, 4), (4,)]),
     ("atan2_method", lambda a, b: a.atan2(b), np.arctan2, [(3, 1), (1, 4)]),
-    ("lerp_number", lambda a, b: mg.lerp(a, b, 0.3), lambda a, b: a + 0.3 * (b - a),
-     [(3, 4), (4,)]),  # fmt: skip
-    ("lerp_tensor", lambda a, b, w: a.lerp(b, w), lambda a, b, w: a + w * (b - a),
-     [(3, 4), (3, 4), unit((4,))]),  # fmt: skip
-    ("lerp_far_weight", lambda a, b: mg.lerp(a, b, 0.8), lambda a, b: a + 0.8 * (b - a),
-     [(5,), (5,)]),  # fmt: skip
+    (
+        "lerp_number",
+        lambda a, b: mg.lerp(a, b, 0.3),
+        lambda a, b: a + 0.3 * (b - a),
+        [(3, 4), (4,)],
+    ),
+    (
+        "lerp_tensor",
+        lambda a, b, w: a.lerp(b, w),
+        lambda a, b, w: a + w * (b - a),
+        [(3, 4), (3, 4), unit((4,))],
+    ),
+    (
+        "lerp_far_weight",
+        lambda a, b: mg.lerp(a, b, 0.8),
+        lambda a, b: a + 0.8 * (b - a),
+        [(5,), (5,)],
+    ),
     ("remainder", mg.remainder, np.remainder, [(3, 4), positive((4,))]),
     ("remainder_op", lambda a, b: a % b, np.remainder, [(3, 4), (3, 4)]),
     ("rmod_number", lambda b: 2.5 % b, lambda b: np.remainder(2.5, b), [positive((4,))]),
     ("fmod", mg.fmod, np.fmod, [(3, 4), (3, 4)]),
     ("floor_divide", mg.floor_divide, np.floor_divide, [(3, 4), positive((4,))]),
     ("floordiv_op", lambda a, b: a // b, np.floor_divide, [(3, 4), (3, 4)]),
-    ("div_trunc", lambda a, b: mg.div(a, b, rounding_mode="trunc"),
-     lambda a, b: np.trunc(a / b), [(3, 4), (3, 4)]),  # fmt: skip
-    ("div_floor", lambda a, b: a.div(b, rounding_mode="floor"), np.floor_divide,
-     [(3, 4), (4,)]),  # fmt: skip
+    (
+        "div_trunc",
+        lambda a, b: mg.div(a, b, rounding_mode="trunc"),
+        lambda a, b: np.trunc(a / b),
+        [(3, 4), (3, 4)],
+    ),
+    ("div_floor", lambda a, b: a.div(b, rounding_mode="floor"), np.floor_divide, [(3, 4), (4,)]),
 ]
 
 
@@ -106,8 +121,11 @@ def test_gradient_matches_finite_differences(name, fn, ref, specs, device):
 SECOND_ORDER = {"sin", "tan", "asin", "erf", "rsqrt", "atan2", "lerp_tensor", "remainder"}
 
 
-@pytest.mark.parametrize("name, fn, ref, specs", [c for c in CASES if c[0] in SECOND_ORDER],
-                         ids=[c[0] for c in CASES if c[0] in SECOND_ORDER])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, fn, ref, specs",
+    [c for c in CASES if c[0] in SECOND_ORDER],
+    ids=[c[0] for c in CASES if c[0] in SECOND_ORDER],
+)
 def test_second_derivatives_match_finite_differences(name, fn, ref, specs, device):
     _, tensors = _inputs(specs, device)
     assert gradgradcheck(fn, tensors)
@@ -134,8 +152,25 @@ def test_erf_and_erfc_are_accurate_far_out_and_at_the_edges():
 
 
 # ----- PyTorch's result dtypes ----------------------------------------------------------------
-FLOATS_OF_INTEGERS = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "exp2",
-                      "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc"]
+FLOATS_OF_INTEGERS = [
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "exp2",
+    "expm1",
+    "log2",
+    "log10",
+    "log1p",
+    "rsqrt",
+    "reciprocal",
+    "erf",
+    "erfc",
+]
 
 
 @pytest.mark.parametrize("name", FLOATS_OF_INTEGERS)
@@ -211,10 +246,16 @@ def test_float_division_by_zero_is_inf_or_nan_and_integer_division_raises():
     x = mg.tensor([1.0, -1.0, 0.0])
     assert (x // 0.0).tolist()[:2] == [math.inf, -math.inf]
     assert all(math.isnan(v) for v in (x % 0.0).tolist())
-    assert (mg.tensor([7.5]) % -2).tolist() == [-0.5] and mg.fmod(mg.tensor([-7.5]), 2).item() == -1.5
-    for call in (lambda: mg.tensor([1, 2]) // 0, lambda: mg.tensor([1]) % mg.tensor([0]),
-                 lambda: mg.fmod(mg.tensor([3]), 0), lambda: 5 // mg.tensor([0, 1]),
-                 lambda: mg.div(mg.tensor([1]), 0, rounding_mode="trunc")):  # fmt: skip
+    assert (mg.tensor([7.5]) % -2).tolist() == [-0.5] and mg.fmod(
+        mg.tensor([-7.5]), 2
+    ).item() == -1.5
+    for call in (
+        lambda: mg.tensor([1, 2]) // 0,
+        lambda: mg.tensor([1]) % mg.tensor([0]),
+        lambda: mg.fmod(mg.tensor([3]), 0),
+        lambda: 5 // mg.tensor([0, 1]),
+        lambda: mg.div(mg.tensor([1]), 0, rounding_mode="trunc"),
+    ):
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             call()
     assert mg.fmod(mg.zeros(0, dtype=mg.int64), 0).shape == (0,)  # nothing divided: no error

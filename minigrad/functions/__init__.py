@@ -10,15 +10,24 @@ from . import (
     arithmetic,
     contraction,
     convert,
+    division,
     elementwise,
+    factories,
     indexing,
     inplace,
+    inplace_ops,
     layout,
     movement,
+    norms,
+    printing,
     products,
     reduction,
+    reduction_more,
+    sampling,
     selection,
     shape,
+    sorting,
+    unary,
 )
 from .arithmetic import (
     add,
@@ -38,6 +47,8 @@ from .arithmetic import (
     sub,
 )
 from .contraction import einsum
+from .convert import is_pinned, pin_memory, to
+from .division import allclose, atan2, equal, floor_divide, fmod, isclose, lerp, remainder
 from .elementwise import (
     abs,
     bitwise_not,
@@ -51,9 +62,9 @@ from .elementwise import (
     le,
     log,
     lt,
-    ne,
     maximum,
     minimum,
+    ne,
     relu,
     sigmoid,
     sign,
@@ -62,8 +73,32 @@ from .elementwise import (
     to_device,
     where,
 )
+from .factories import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .indexing import gather, getitem
-from .inplace import copy_, fill_, normal_, setitem, uniform_, zero_
+from .inplace import bernoulli_, copy_, fill_, normal_, setitem, uniform_, zero_
+from .inplace_ops import (
+    abs_,
+    add_,
+    clamp_,
+    clamp_max_,
+    clamp_min_,
+    div_,
+    exp_,
+    index_add_,
+    lerp_,
+    log_,
+    masked_fill_,
+    mul_,
+    neg_,
+    pow_,
+    relu_,
+    scatter_,
+    scatter_add_,
+    sigmoid_,
+    sqrt_,
+    sub_,
+    tanh_,
+)
 from .layout import (
     clone,
     contiguous,
@@ -96,6 +131,8 @@ from .movement import (
     tile,
     unbind,
 )
+from .norms import norm
+from .printing import tensor_format, tensor_repr
 from .products import bmm, dot, ger, mm, mv, outer, tensordot
 from .reduction import (
     MaxResult,
@@ -110,6 +147,8 @@ from .reduction import (
     sum,
     var,
 )
+from .reduction_more import all, any, count_nonzero, cumprod, cumsum, prod, std
+from .sampling import Generator, bernoulli, multinomial
 from .selection import (
     argwhere,
     index_add,
@@ -133,11 +172,6 @@ from .shape import (
     transpose,
     unsqueeze,
 )
-# elementwise and reductions (more)
-from . import division, norms, reduction_more, sorting, unary  # noqa: E402
-from .division import allclose, atan2, equal, floor_divide, fmod, isclose, lerp, remainder
-from .norms import norm
-from .reduction_more import all, any, count_nonzero, cumprod, cumsum, prod, std
 from .sorting import (
     KthvalueResult,
     MedianResult,
@@ -181,33 +215,3 @@ from .unary import (
     tan,
     trunc,
 )
-# factories, printing, sampling and in-place forms (more)
-from . import factories, inplace_ops, printing, sampling  # noqa: E402
-from .convert import is_pinned, pin_memory, to
-from .factories import new_empty, new_full, new_ones, new_tensor, new_zeros
-from .inplace import bernoulli_
-from .inplace_ops import (
-    abs_,
-    add_,
-    clamp_,
-    clamp_max_,
-    clamp_min_,
-    div_,
-    exp_,
-    index_add_,
-    lerp_,
-    log_,
-    masked_fill_,
-    mul_,
-    neg_,
-    pow_,
-    relu_,
-    scatter_,
-    scatter_add_,
-    sigmoid_,
-    sqrt_,
-    sub_,
-    tanh_,
-)
-from .printing import tensor_format, tensor_repr
-from .sampling import Generator, bernoulli, multinomial

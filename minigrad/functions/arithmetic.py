@@ -36,7 +36,7 @@ def promote(*operands, to_float: bool = False) -> tuple:
     return tuple(elementwise.cast(x, dtype) if isinstance(x, Tensor) else x for x in operands)
 
 
-def python_number(x):
+def python_number(x) -> object:
     """A numpy scalar (np.float64(2.5), np.int64(2)) as the Python number it holds: PyTorch
     treats numpy scalars like Python numbers, which never widen a tensor's dtype.
 
@@ -65,7 +65,7 @@ def _already_agree(a, b, to_float: bool) -> bool:
     return kind == "i" and type(other) is int and not to_float
 
 
-def binary(cls: type[Function], a, b, to_float: bool = False, names=("input", "other")):
+def binary(cls: type[Function], a, b, to_float: bool = False, names=("input", "other")) -> Tensor:
     """Apply an elementwise binary op, turning numpy's broadcast error into a clear one."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):  # a user's call, not a backward's
         a, b = python_number(a), python_number(b)
@@ -129,19 +129,19 @@ def raise_if_not_broadcastable(op: str, **operands) -> None:
         raise ShapeError(f"{op}: the shapes of {listed} cannot be broadcast together") from None
 
 
-def add(a, b):
+def add(a, b) -> Tensor:
     return binary(Add, a, b)
 
 
-def sub(a, b):
+def sub(a, b) -> Tensor:
     return binary(Sub, a, b)
 
 
-def mul(a, b):
+def mul(a, b) -> Tensor:
     return binary(Mul, a, b)
 
 
-def div(a, b, *, rounding_mode=None):
+def div(a, b, *, rounding_mode=None) -> Tensor:
     """True division (integer inputs give the default float, as in PyTorch); with
     rounding_mode='trunc' or 'floor' the quotient rounded toward zero or down, in the
     operands' promoted dtype (integers stay integers), with gradient 0."""
@@ -157,7 +157,7 @@ def div(a, b, *, rounding_mode=None):
     return divide(_ROUNDED[rounding_mode], a, b, "div")
 
 
-def divide(cls: type[Function], a, b, op: str, names=("input", "other")):
+def divide(cls: type[Function], a, b, op: str, names=("input", "other")) -> Tensor:
     """A division that keeps integers integers (floor_divide, remainder, ...): undefined for
     bools, and for integers a zero divisor raises, as in PyTorch (numpy would give 0)."""
     a, b = python_number(a), python_number(b)
@@ -167,7 +167,9 @@ def divide(cls: type[Function], a, b, op: str, names=("input", "other")):
     if dtype == dtypes.bool:
         raise DTypeError(f"{op}: {names[0]} and {names[1]} are bools; {op} of bools is undefined")
     if not dtypes.is_floating(dtype) and _has_zero(b) and _size(a) and _size(b):
-        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero ({names[1]} has a 0)")
+        raise RuntimeError(
+            f"ZeroDivisionError: {op}: integer division by zero ({names[1]} has a 0)"
+        )
     return binary(cls, a, b, names=names)
 
 
@@ -185,7 +187,7 @@ def _has_zero(x) -> bool:
 _ROUNDED = {"trunc": TruncDivide, "floor": FloorDivide}
 
 
-def neg(a):
+def neg(a) -> Tensor:
     refuse_bool(a, "input", "neg")
     return Neg.apply(a)
 
@@ -197,7 +199,7 @@ def refuse_bool(x, name: str, op: str) -> None:
         raise DTypeError(f"{op}: {name} is a bool ({_described(x)}); {op} of bools is undefined")
 
 
-def pow(a, b):  # noqa: A001 - PyTorch's name
+def pow(a, b) -> Tensor:
     """a ** b; a number exponent of a float16 tensor must fit float16, as in PyTorch."""
     half = isinstance(a, Tensor) and a.dtype == dtypes.float16
     if half and _is_number(b) and math.isfinite(b) and abs(b) > 65504:  # (inf is a float16)

@@ -39,49 +39,49 @@ def _float_input(x):
     return x
 
 
-def exp(x):
+def exp(x) -> Tensor:
     return Exp.apply(_float_input(x))
 
 
-def log(x):
+def log(x) -> Tensor:
     return Log.apply(_float_input(x))
 
 
-def sqrt(x):
+def sqrt(x) -> Tensor:
     return Sqrt.apply(_float_input(x))
 
 
-def tanh(x):
+def tanh(x) -> Tensor:
     return Tanh.apply(_float_input(x))
 
 
-def sigmoid(x):
+def sigmoid(x) -> Tensor:
     return Sigmoid.apply(_float_input(x))
 
 
-def relu(x):
+def relu(x) -> Tensor:
     refuse_bool(x, "input", "relu")
     return Relu.apply(x)
 
 
-def abs(x):  # noqa: A001 - PyTorch's name
+def abs(x) -> Tensor:
     refuse_bool(x, "input", "abs")
     return Abs.apply(x)
 
 
-def sign(x):
+def sign(x) -> Tensor:
     return Sign.apply(x)
 
 
-def maximum(a, b):
+def maximum(a, b) -> Tensor:
     return binary(Maximum, a, b)
 
 
-def minimum(a, b):
+def minimum(a, b) -> Tensor:
     return binary(Minimum, a, b)
 
 
-def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+def clamp(x, min=None, max=None) -> Tensor:
     """Limit x to [min, max] elementwise; where min > max the result is max.
 
     min and max are both Python numbers, or both tensors that broadcast against x (with
@@ -111,14 +111,16 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
             raise ShapeError(
                 f"clamp: the shapes of input and bounds {shapes} cannot be broadcast together"
             ) from None
-    if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype) and (
-        isinstance(min, float) or isinstance(max, float)
+    if (
+        isinstance(x, Tensor)
+        and not dtypes.is_floating(x.dtype)
+        and (isinstance(min, float) or isinstance(max, float))
     ):
         x = cast(x, dtypes.get_default_dtype())
     return Clamp.apply(x, min, max)
 
 
-def where(condition, a, b):
+def where(condition, a, b) -> Tensor:
     """Elementwise `a if condition else b`; condition is a bool tensor, a and b broadcast."""
     if isinstance(condition, Tensor):  # a user's call (backward formulas pass arrays)
         if condition.dtype != dtypes.bool:
@@ -138,17 +140,17 @@ def where(condition, a, b):
         raise refused("where", error, condition=condition, input=a, other=b) from None
 
 
-def cast(x, dtype):
+def cast(x, dtype) -> Tensor:
     """x converted to `dtype`. Only float-to-float casts carry gradients (as in PyTorch)."""
     return ops.cast(x, dtypes.as_dtype(dtype))
 
 
-def to_device(x, device):
+def to_device(x, device) -> Tensor:
     device = backend.as_device(device)
     return x if x.device == device else ops.to_device(x, device)
 
 
-def compare(op, a, b):
+def compare(op, a, b) -> Tensor:
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         a, b = python_number(a), python_number(b)
         check_operand(op.__name__, "input", a)
@@ -165,7 +167,9 @@ def _comparison(op, name: str):
         return compare(op, input, other)
 
     compare_with.__name__ = compare_with.__qualname__ = name
-    compare_with.__doc__ = f"Elementwise input {_SYMBOLS[name]} other: a bool tensor (torch.{name})."
+    compare_with.__doc__ = (
+        f"Elementwise input {_SYMBOLS[name]} other: a bool tensor (torch.{name})."
+    )
     return compare_with
 
 

@@ -12,7 +12,7 @@ from ..ops.shape import normalize_dim, reshape
 from ..tensor import Tensor
 
 
-def as_index(key):
+def as_index(key) -> object:
     """Turn Tensors (and lists) inside an indexing key into arrays."""
     if isinstance(key, tuple):
         return tuple(as_index(k) for k in key)
@@ -27,13 +27,13 @@ def as_index(key):
     return key
 
 
-def getitem(x, key):
+def getitem(x, key) -> Tensor:
     """x[key] with ints, slices, None, Ellipsis, integer arrays/tensors and bool masks."""
     key = as_index(key)
     return Getitem.apply(x, key=key)
 
 
-def gather(x, dim: int, index):
+def gather(x, dim: int, index) -> Tensor:
     """out[i][j] = x[i][index[i][j]] for dim=1 (and likewise for any dim).
 
     index has x's number of dims, int64 values in [0, x.shape[dim]), and is no larger than x

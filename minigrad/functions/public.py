@@ -13,16 +13,20 @@ from ..tensor import Tensor
 from . import (
     arithmetic,
     contraction,
+    division,
     elementwise,
     indexing,
     layout,
     movement,
+    norms,
     products,
     reduction,
+    reduction_more,
     selection,
     shape,
+    sorting,
+    unary,
 )
-from . import division, norms, reduction_more, sorting, unary
 from .arithmetic import require_tensor
 
 
@@ -188,5 +192,6 @@ bincount = _tensor_input(sorting.bincount)
 histc = _tensor_input(sorting.histc)
 # sampling (more)
 from . import sampling  # noqa: E402
+
 multinomial = _tensor_input(sampling.multinomial)
 bernoulli = _tensor_input(sampling.bernoulli)

@@ -44,7 +44,7 @@ def _axes(x, dim, keepdim, op: str, of_something: bool = False):
     return axes
 
 
-def sum(x, dim=None, keepdim: bool = False):
+def sum(x, dim=None, keepdim: bool = False) -> Tensor:
     """Sum over dim (int, tuple or None = all). Integer and bool inputs sum to int64."""
     axes = _axes(x, dim, keepdim, "sum")
     if not dtypes.is_floating(x.dtype) and x.dtype != dtypes.int64:
@@ -52,13 +52,15 @@ def sum(x, dim=None, keepdim: bool = False):
     return Sum.apply(x, axes=axes, keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim: bool = False):
+def mean(x, dim=None, keepdim: bool = False) -> Tensor:
     """Mean over dim (int, tuple or None = all); floating point input only."""
     require_float(x, "input", "mean")
     return Mean.apply(x, axes=_axes(x, dim, keepdim, "mean"), keepdim=keepdim)
 
 
-def var(x, dim=None, *, correction: int | None = None, keepdim: bool = False, unbiased=None):
+def var(
+    x, dim=None, *, correction: int | None = None, keepdim: bool = False, unbiased=None
+) -> Tensor:
     """Variance over dim, divided by N - correction (correction=1 by default, Bessel's)."""
     require_float(x, "input", "var")
     correction = corrections(correction, unbiased, "var")
@@ -66,7 +68,7 @@ def var(x, dim=None, *, correction: int | None = None, keepdim: bool = False, un
     return Var.apply(x, axes=axes, keepdim=keepdim, correction=correction)
 
 
-def corrections(correction, unbiased, op: str):
+def corrections(correction, unbiased, op: str) -> float:
     """The N - correction divisor's correction (var, std): 1 by default (Bessel's), 0 for
     unbiased=False."""
     if correction is not None and unbiased is not None:
@@ -76,11 +78,11 @@ def corrections(correction, unbiased, op: str):
     return as_number(correction, "correction", op)
 
 
-def amax(x, dim=None, keepdim: bool = False):
+def amax(x, dim=None, keepdim: bool = False) -> Tensor:
     return Amax.apply(x, axes=_axes(x, dim, keepdim, "amax", True), keepdim=keepdim)
 
 
-def amin(x, dim=None, keepdim: bool = False):
+def amin(x, dim=None, keepdim: bool = False) -> Tensor:
     return Amin.apply(x, axes=_axes(x, dim, keepdim, "amin", True), keepdim=keepdim)
 
 
@@ -101,7 +103,7 @@ def _max_or_min(op: str, x, dim, keepdim: bool, other):
     return MaxResult(values, Tensor._make(index if keepdim else index.squeeze(axis), False))
 
 
-def max(x, dim=None, keepdim: bool = False, *, other=None):
+def max(x, dim=None, keepdim: bool = False, *, other=None) -> Tensor | tuple:
     """max(x) -> largest value; max(x, dim) -> (values, indices); max(x, y) -> maximum(x, y).
 
     A tuple `dim` reduces over several dims like `amax` (PyTorch's max accepts only an int).
@@ -109,12 +111,12 @@ def max(x, dim=None, keepdim: bool = False, *, other=None):
     return _max_or_min("max", x, dim, keepdim, other)
 
 
-def min(x, dim=None, keepdim: bool = False, *, other=None):
+def min(x, dim=None, keepdim: bool = False, *, other=None) -> Tensor | tuple:
     """min(x) -> smallest value; min(x, dim) -> (values, indices); min(x, y) -> minimum(x, y)."""
     return _max_or_min("min", x, dim, keepdim, other)
 
 
-def logsumexp(x, dim=None, keepdim: bool = False):
+def logsumexp(x, dim=None, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over dim, computed without overflow."""
     if isinstance(x, Tensor) and not dtypes.is_floating(x.dtype):
         x = cast(x, dtypes.get_default_dtype())
@@ -131,11 +133,11 @@ def _argmax_or_argmin(fn: type[Function], x, dim, keepdim: bool):
     return fn.apply(x, dim=axis, keepdim=keepdim)
 
 
-def argmax(x, dim: int | None = None, keepdim: bool = False):
+def argmax(x, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (of the flattened tensor when dim is None); int64."""
     return _argmax_or_argmin(Argmax, x, dim, keepdim)
 
 
-def argmin(x, dim: int | None = None, keepdim: bool = False):
+def argmin(x, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (of the flattened tensor when dim is None); int64."""
     return _argmax_or_argmin(Argmin, x, dim, keepdim)

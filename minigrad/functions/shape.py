@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from .arithmetic import promote
 
 
-def reshape(x, *shape):
+def reshape(x, *shape) -> Tensor:
     """x with a new shape of the same size; one entry may be -1 (inferred)."""
     shape = _shape_arg(shape, "reshape")
     if x.shape == shape:
@@ -28,7 +28,7 @@ def reshape(x, *shape):
     return Reshape.apply(x, shape=shape)
 
 
-def flatten(x, start_dim: int = 0, end_dim: int = -1):
+def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim into one."""
     start = normalize_dim(start_dim, x.ndim, "flatten", "start_dim")
     end = normalize_dim(end_dim, x.ndim, "flatten", "end_dim")
@@ -40,7 +40,7 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
 
 
-def permute(x, *dims):
+def permute(x, *dims) -> Tensor:
     """Reorder dims: output dim i is input dim dims[i]."""
     dims = _shape_arg(dims, "permute", "dims")
     axes = tuple(normalize_dim(d, x.ndim, "permute", "dims") for d in dims)
@@ -53,7 +53,7 @@ def permute(x, *dims):
     return Permute.apply(x, dims=axes)
 
 
-def transpose(x, dim0: int, dim1: int):
+def transpose(x, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     axes = list(range(x.ndim))
     d0 = normalize_dim(dim0, x.ndim, "transpose", "dim0")
@@ -64,13 +64,13 @@ def transpose(x, dim0: int, dim1: int):
     return permute(x, axes)
 
 
-def unsqueeze(x, dim: int):
+def unsqueeze(x, dim: int) -> Tensor:
     """Insert a dim of size 1 at `dim` (in [-ndim-1, ndim])."""
     axis = normalize_dim(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
-def squeeze(x, dim=None):
+def squeeze(x, dim=None) -> Tensor:
     """Remove dims of size 1: all of them, or those named by `dim` (int or tuple)."""
     axes = normalize_dims(dim, x.ndim, "squeeze")
     if axes is None:
@@ -78,7 +78,7 @@ def squeeze(x, dim=None):
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
 
 
-def expand(x, *shape):
+def expand(x, *shape) -> Tensor:
     """x broadcast to `shape` without copying; -1 keeps a dim's size."""
     shape = _shape_arg(shape, "expand", "size")
     lead = len(shape) - x.ndim
@@ -105,7 +105,7 @@ def expand(x, *shape):
     return Expand.apply(x, shape=shape)
 
 
-def sum_to(x, shape: tuple[int, ...]):
+def sum_to(x, shape: tuple[int, ...]) -> object:
     """x summed down to `shape`, which x must broadcast from (Tensor.sum_to_size)."""
     shape = tuple(shape)
     if len(shape) > x.ndim or any(n not in (1, m) for n, m in zip(shape[::-1], x.shape[::-1])):
@@ -138,7 +138,7 @@ def _check_shapes(xs: Sequence, op: str, dim: int, same_size_at_dim: bool) -> No
             )
 
 
-def cat(tensors: Sequence, dim: int = 0):
+def cat(tensors: Sequence, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other sizes must match."""
     tensors = _joinable(tensors, "cat")
     if tensors[0].ndim == 0:
@@ -150,7 +150,7 @@ def cat(tensors: Sequence, dim: int = 0):
     return Cat.apply(*promote(*tensors), dim=axis)
 
 
-def stack(tensors: Sequence, dim: int = 0):
+def stack(tensors: Sequence, dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dim."""
     tensors = _joinable(tensors, "stack")
     _check_shapes(tensors, "stack", 0, True)

@@ -52,7 +52,7 @@ class Module:
         object.__setattr__(self, "_forward_hooks", [])
         object.__setattr__(self, "_backward_hooks", [])
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args, **kwargs) -> object:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
@@ -155,9 +155,8 @@ class Module:
 
     def __dir__(self):
         return sorted(
-            set(super().__dir__()) | set(self._parameters) | set(self._buffers)
-            | set(self._modules)
-        )  # fmt: skip
+            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        )
 
     def _forget(self, name: str, keep: dict) -> None:
         """Drop `name` from every store but `keep`, before registering it in `keep`: a value

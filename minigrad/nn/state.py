@@ -42,9 +42,8 @@ def load_state(module, state_dict: Mapping, strict: bool) -> IncompatibleKeys:
             )
         if unexpected:
             errors.append(
-                "Unexpected key(s) in state_dict: "
-                + ", ".join(f'"{k}"' for k in unexpected) + ". "
-            )  # fmt: skip
+                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". "
+            )
     copies = []
     for name, target in own.items():
         if name not in state_dict:
