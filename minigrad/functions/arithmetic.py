@@ -85,6 +85,7 @@ def require_tensor(x, name: str, op: str) -> None:
 
 
 def require_float(x, name: str, op: str) -> None:
+    """Refuse a non-float tensor (or array) `x`, the argument `name` of `op`."""
     if not dtypes.is_floating(x.dtype):
         raise DTypeError(f"{op}: {name} must have a floating point dtype, got {x.dtype}")
 

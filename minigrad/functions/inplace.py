@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..tensor import Tensor
 from . import sampling
-from .arithmetic import check_operand
+from .arithmetic import check_operand, require_float
 from .indexing import as_index
 
 
@@ -138,7 +138,7 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
     broadcasts to t) and 0s."""
     op = "bernoulli_"
     check_writable(t, op)
-    _require_float(t, op)
+    require_float(t, "input", op)
     if isinstance(p, Tensor):
         check_not_recorded(op, p=p)
         probabilities = p.array
@@ -153,7 +153,7 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
 def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str, generator=None) -> Tensor:
     """uniform_ without the writability check (and nn.init.uniform_, which runs unrecorded)."""
     low, high = check_range(low, high, names, op)
-    _require_float(t, op)
+    require_float(t, "input", op)
     rng = sampling.rng_of(generator, t.device, op)
     t.array[...] = backend.uniform(t.device, t.shape, t.dtype, low, high, rng=rng)
     return t
@@ -162,15 +162,10 @@ def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str, generato
 def fill_normal(t: Tensor, mean, std, op: str, generator=None) -> Tensor:
     """normal_ without the writability check (and nn.init.normal_)."""
     mean, std = as_number(mean, "mean", op), check_std(std, op)
-    _require_float(t, op)
+    require_float(t, "input", op)
     rng = sampling.rng_of(generator, t.device, op)
     t.array[...] = backend.normal(t.device, t.shape, t.dtype, mean, std, rng=rng)
     return t
-
-
-def _require_float(t: Tensor, op: str) -> None:
-    if not dtypes.is_floating(t.dtype):
-        raise DTypeError(f"{op}: fills floating point tensors, but the input is {t.dtype}")
 
 
 def assign(t: Tensor, name: str, op: Callable, other) -> Tensor:

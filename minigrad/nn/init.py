@@ -12,7 +12,7 @@ import math
 
 from .. import functions
 from ..errors import OptionError, as_number
-from ..functions import require_tensor
+from ..functions import require_float, require_tensor
 from ..tensor import Tensor
 
 __all__ = [
@@ -90,12 +90,14 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples from U(a, b)."""
     require_tensor(tensor, "tensor", "uniform_")
+    require_float(tensor, "tensor", "uniform_")
     return functions.inplace.fill_uniform(tensor, a, b, ("a", "b"), "uniform_")
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
     require_tensor(tensor, "tensor", "normal_")
+    require_float(tensor, "tensor", "normal_")
     return functions.inplace.fill_normal(tensor, mean, std, "normal_")
 
 

@@ -376,12 +376,12 @@ def _targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
     """
     y = target.array if target.dtype == dtypes.int64 else target.array.astype(dtypes.int64)
     if not isinstance(y, _HOST):
-        return Tensor._make(y, False), y != ignore_index
+        return Tensor.wrap(y), y != ignore_index
     classes = _classes(input)
     # The usual case in one reduction: every target in range (viewed as unsigned, a negative
     # index is huge, so the largest one tells), and none can equal ignore_index.
     if y.size and not 0 <= ignore_index < classes and int(y.view(_UINT64).max()) < classes:
-        return Tensor._make(y, False), None
+        return Tensor.wrap(y), None
     valid = y != ignore_index
     bad = valid & ((y < 0) | (y >= classes))
     if bad.any():
@@ -390,4 +390,4 @@ def _targets(input: Tensor, target: Tensor, ignore_index: int, op: str):
             f"be in [0, {classes - 1}] (or equal ignore_index={ignore_index}) for input with "
             f"{classes} classes"
         )
-    return Tensor._make(y, False), None if valid.all() else valid
+    return Tensor.wrap(y), None if valid.all() else valid

@@ -31,7 +31,7 @@ def _constant(t: Tensor | None, dtype, name: str, op: str) -> Tensor | None:
             "have requires_grad=True (detach it, or compute it under no_grad)"
         )
     data = t.array if t.dtype == dtype else t.array.astype(dtype)
-    return Tensor._make(data, False)
+    return Tensor.wrap(data)
 
 
 def _quiet(degenerate: bool):

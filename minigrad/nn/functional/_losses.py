@@ -283,4 +283,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         out = (data[..., None] == xp.arange(num_classes)).astype(dtypes.int64)
     except (ValueError, MemoryError) as error:  # numpy's refusal of so many classes
         raise OptionError(f"one_hot: num_classes={num_classes} is too large: {error}") from None
-    return Tensor._make(out, False)
+    return Tensor.wrap(out)
