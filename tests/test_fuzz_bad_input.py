@@ -410,14 +410,49 @@ SELF_SLOT = re.compile(
 )
 ATOM = re.compile(r"[\w.]*(\(.*\)|\[.*\])?|'[^']*'")  # needs no parentheses as an operand
 
-SPECS: dict[str, list[Spec]] = {}
+
+class SpecTable(dict):
+    """A fuzz file's specs by group, and the test of a group: each file has its own table
+    (`SPECS = SpecTable("vision-")`, `specs = SPECS.add`), the salt keeping its draws apart."""
+
+    def __init__(self, salt: str = "", seed: int = SEED, calls_per_spec: int = CALLS_PER_SPEC):
+        super().__init__()
+        self.salt, self.seed, self.calls_per_spec = salt, seed, calls_per_spec
+
+    def add(self, group: str, *templates: str, **options) -> None:
+        """Register the templates under `group`; the options with Kind values are slot pools."""
+        pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
+        rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
+        self.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
+
+    def calls(self, group: str):
+        """The (spec, expression) pairs of a group, the same every run."""
+        rng = random.Random(f"{self.seed}-{self.salt}{group}")
+        for spec in self[group]:
+            for _ in range(self.calls_per_spec):
+                yield spec, spec.draw(rng)
+
+    def check(self, group: str) -> None:
+        """Run every call of the group: each must fail clearly or give a sane result."""
+        mg.manual_seed(0)
+        problems, leaks, count = {}, {}, 0
+        for spec, expr in self.calls(group):
+            count += 1
+            problem, leaked = run_call(spec, expr)
+            if problem:
+                problems.setdefault(expr, problem)
+            if leaked:
+                leaks.setdefault(expr, leaked[0])
+        notes = [f"  (numpy warning, allowed) {expr}  ->  {w}" for expr, w in leaks.items()]
+        print(f"{group}: {count} calls, {len(leaks)} with a numpy RuntimeWarning", *notes, sep="\n")
+        lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
+        assert not problems, (
+            f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
+        )
 
 
-def specs(group: str, *templates: str, **options):
-    """Register the templates under `group`; the options with Kind values are slot pools."""
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
+SPECS = SpecTable()
+specs = SPECS.add
 
 
 # Creation.
@@ -1285,14 +1320,6 @@ def run_call(spec: Spec, expr: str) -> tuple[str | None, list[str]]:
     return problem, leaks
 
 
-def generate(group: str, seed: int = SEED):
-    """The (spec, expression) pairs of a group, the same every run."""
-    rng = random.Random(f"{seed}-{group}")
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            yield spec, spec.draw(rng)
-
-
 # Groups whose fixes belong to code being reworked elsewhere: run, reported, not yet required.
 PENDING: dict[str, str] = {}  # group -> why it is expected to fail, while it does
 
@@ -1305,22 +1332,7 @@ PENDING: dict[str, str] = {}  # group -> why it is expected to fail, while it do
     ],
 )
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    problems, leaks = {}, {}
-    count = 0
-    for spec, expr in generate(group):
-        count += 1
-        problem, leaked = run_call(spec, expr)
-        if problem:
-            problems.setdefault(expr, problem)
-        if leaked:
-            leaks.setdefault(expr, leaked[0])
-    notes = [f"  (numpy warning, allowed) {expr}  ->  {w}" for expr, w in leaks.items()]
-    print(f"{group}: {count} calls, {len(leaks)} with a numpy RuntimeWarning", *notes, sep="\n")
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)
 
 
 # The calls the issue named, each pinned (the seeded draws may not hit them exactly).

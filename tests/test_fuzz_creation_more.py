@@ -4,8 +4,6 @@ them: every call must raise a clear error naming an argument, or return somethin
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from test_fuzz_bad_input import (
     BOOL,
@@ -14,26 +12,13 @@ from test_fuzz_bad_input import (
     NUMBER,
     SIZE,
     WRONG,
-    Kind,
-    Spec,
+    SpecTable,
     X,
-    judge_error,
-    judge_result,
-    namespace,
-    outcome,
     pool,
 )
 
-SEED = 4321
-CALLS_PER_SPEC = 24
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group: str, *templates: str, **options) -> None:
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
-
+SPECS = SpecTable(seed=4321, calls_per_spec=24)
+specs = SPECS.add
 
 GENERATOR = pool(
     "None",
@@ -344,20 +329,4 @@ def _restore_defaults():
 
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    import minigrad as mg
-
-    mg.manual_seed(0)
-    rng = random.Random(f"{SEED}-{group}")
-    problems, count = {}, 0
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            expr = spec.draw(rng)
-            count += 1
-            result, error, _ = outcome(expr, namespace())
-            problem = judge_error(spec, error) if error is not None else judge_result(spec, result)
-            if problem:
-                problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)

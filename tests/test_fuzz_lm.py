@@ -3,23 +3,11 @@ model layers: embeddings, layer norms, attention, the transformer encoder and th
 layers. Every call must raise a clear error naming an argument, or return sane tensors that
 backpropagate."""
 
-import random
-
 import pytest
-from test_fuzz_bad_input import BOOL, CALLS_PER_SPEC, PROB, SEED, Spec, pool, run_call
+from test_fuzz_bad_input import BOOL, PROB, SpecTable, pool
 
-import minigrad as mg
-
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group, *templates, **options):
-    pools = {k: v for k, v in options.items() if not k.startswith("_")}
-    names = options.get("_names", ())
-    SPECS.setdefault(group, []).extend(
-        Spec(t, pools, names=names, returns=options.get("_returns", "tensor")) for t in templates
-    )
-
+SPECS = SpecTable("lm-")
+specs = SPECS.add
 
 INDICES = pool(
     "mg.tensor([0, 3, 3])",
@@ -58,7 +46,7 @@ specs(
     freeze=BOOL,
     num=pool("4", "5", wrong=("-1", "2.5", "None", "'4'")),
     dim=pool("3", "0", wrong=("-1", "2.5", "None")),
-    _names=("indices", "index", "num_embeddings", "embedding_dim", "Embeddings"),
+    names=("indices", "index", "num_embeddings", "embedding_dim", "Embeddings"),
 )
 X = pool(
     "mg.randn(2, 3, 4)",
@@ -89,7 +77,7 @@ specs(
     bias=PARAM,
     eps=pool("1e-5", "0.0", wrong=("-1.0", "'a'", "float('nan')", "float('inf')")),
     elementwise_affine=BOOL,
-    _names=("normalized_shape", "shape"),
+    names=("normalized_shape", "shape"),
 )
 Q = pool(
     "mg.randn(2, 2, 3, 4)",
@@ -136,7 +124,7 @@ specs(
     is_causal=BOOL,
     enable_gqa=BOOL,
     scale=pool("None", "0.5", wrong=("'a'", "mg.ones(2)")),
-    _names=(
+    names=(
         "query",
         "key",
         "value",
@@ -203,7 +191,7 @@ specs(
     ),
     activation=pool("'relu'", "'gelu'", "F.relu", wrong=("'tanh'", "1", "None")),
     layers=pool("1", "2", wrong=("-1", "1.5", "'2'")),
-    _names=(
+    names=(
         "embed_dim",
         "num_heads",
         "embedding dimension",
@@ -215,7 +203,7 @@ specs(
         "num_layers",
         "dropout probability",
     ),
-    _returns="any",
+    returns="any",
 )
 KINDS = ("RNN", "LSTM", "GRU")
 specs(
@@ -259,7 +247,7 @@ specs(
         wrong=("mg.zeros(2, 4)", "(mg.zeros(2, 4),)", "(mg.zeros(3, 4), mg.zeros(2, 4))"),
     ),
     cell_h=pool("None", "mg.zeros(2, 4)", wrong=("mg.zeros(3, 4)", "mg.zeros(4, 2)")),
-    _names=(
+    names=(
         "input_size",
         "hidden_size",
         "num_layers",
@@ -272,24 +260,10 @@ specs(
         "hidden[0]",
         "hidden[1]",
     ),
-    _returns="any",
+    returns="any",
 )
 
 
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    rng = random.Random(f"{SEED}-lm-{group}")
-    problems = {}
-    count = 0
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            expr = spec.draw(rng)
-            count += 1
-            problem, _ = run_call(spec, expr)
-            if problem:
-                problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)

@@ -3,34 +3,21 @@ more elementwise functions, reductions, norms and sorting functions: every call 
 a clear error naming an argument, or return sane tensors that backward works through.
 """
 
-import random
-
 import pytest
 from test_fuzz_bad_input import (
     BOOL,
-    CALLS_PER_SPEC,
     DIM,
     DIMS,
     KEEPDIM,
     OTHER,
-    SEED,
     Kind,
-    Spec,
+    SpecTable,
     X,
     pool,
-    run_call,
 )
 
-import minigrad as mg
-
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group: str, *templates: str, **options) -> None:
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
-
+SPECS = SpecTable("more-")
+specs = SPECS.add
 
 UNARY = (
     "sin",
@@ -247,17 +234,4 @@ specs(
 
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    rng = random.Random(f"{SEED}-more-{group}")
-    problems, count = {}, 0
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            expr = spec.draw(rng)
-            count += 1
-            problem, _ = run_call(spec, expr)
-            if problem:
-                problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)

@@ -8,36 +8,18 @@ operator; F = mg.nn.functional` reproduces it.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from test_fuzz_bad_input import (
     BOOL,
-    CALLS_PER_SPEC,
     DIM,
     NUMBER,
     REDUCTION,
-    SEED,
-    Kind,
-    Spec,
-    judge_error,
-    judge_result,
-    namespace,
-    outcome,
+    SpecTable,
     pool,
 )
 
-import minigrad as mg
-
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group: str, *templates: str, **options) -> None:
-    """Register templates under `group` in this file's SPECS (the options of Kind are pools)."""
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
-
+SPECS = SpecTable("nn-more-")
+specs = SPECS.add
 
 INPUT = pool(
     "mg.randn(4, 3)",
@@ -374,25 +356,6 @@ specs(
 )
 
 
-def generate(group: str, seed: int = SEED):
-    """The (spec, expression) pairs of one of this file's groups, the same every run."""
-    rng = random.Random(f"{seed}-nn-more-{group}")
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            yield spec, spec.draw(rng)
-
-
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    problems, count = {}, 0
-    for spec, expr in generate(group):
-        count += 1
-        result, error, _ = outcome(expr, namespace())
-        problem = judge_error(spec, error) if error is not None else judge_result(spec, result)
-        if problem:
-            problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)

@@ -6,34 +6,19 @@ The machinery (pools, Spec, judging a call) is test_fuzz_bad_input's; the specs 
 file's own, in SPECS here, so that the two files' groups stay apart.
 """
 
-import random
-
 import pytest
 from test_fuzz_bad_input import (
     BOOL,
-    CALLS_PER_SPEC,
     DIM,
-    SEED,
     SHAPE,
     X2,
-    Kind,
-    Spec,
+    SpecTable,
     X,
     pool,
-    run_call,
 )
 
-import minigrad as mg
-
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group: str, *templates: str, **options) -> None:
-    """Register templates under `group` (as test_fuzz_bad_input.specs, into SPECS here)."""
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
-
+SPECS = SpecTable("more-")
+specs = SPECS.add
 
 MAT = pool(
     "mg.randn(3, 2)",
@@ -293,23 +278,6 @@ specs(
 )
 
 
-def generate(group: str, seed: int = SEED):
-    rng = random.Random(f"{seed}-more-{group}")
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            yield spec, spec.draw(rng)
-
-
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    problems, count = {}, 0
-    for spec, expr in generate(group):
-        count += 1
-        problem, _ = run_call(spec, expr)
-        if problem:
-            problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)

@@ -6,22 +6,11 @@ sane results (and a working backward).
 The machinery (pools, Spec, judging a call) is test_fuzz_bad_input's; the specs are here.
 """
 
-import random
-
 import pytest
-from test_fuzz_bad_input import BOOL, CALLS_PER_SPEC, PROB, SEED, Kind, Spec, pool, run_call
+from test_fuzz_bad_input import BOOL, PROB, SpecTable, pool
 
-import minigrad as mg
-
-SPECS: dict[str, list[Spec]] = {}
-
-
-def specs(group: str, *templates: str, **options) -> None:
-    """Register templates under `group` (as test_fuzz_bad_input.specs, into SPECS here)."""
-    pools = {k: v for k, v in options.items() if isinstance(v, Kind)}
-    rest = {k: v for k, v in options.items() if not isinstance(v, Kind)}
-    SPECS.setdefault(group, []).extend(Spec(t, pools, **rest) for t in templates)
-
+SPECS = SpecTable("vision-")
+specs = SPECS.add
 
 IMAGES = pool(
     "mg.randn(2, 4, 6, 6)",
@@ -292,24 +281,7 @@ specs(
 )
 
 
-def generate(group: str, seed: int = SEED):
-    rng = random.Random(f"{seed}-vision-{group}")
-    for spec in SPECS[group]:
-        for _ in range(CALLS_PER_SPEC):
-            yield spec, spec.draw(rng)
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")  # (dropout2d of other ranks warns, as PyTorch)
 @pytest.mark.parametrize("group", sorted(SPECS))
 def test_wrong_arguments_fail_clearly(group):
-    mg.manual_seed(0)
-    problems, count = {}, 0
-    for spec, expr in generate(group):
-        count += 1
-        problem, _ = run_call(spec, expr)
-        if problem:
-            problems.setdefault(expr, problem)
-    lines = [f"{expr}  ->  {problem}" for expr, problem in problems.items()]
-    assert not problems, (
-        f"{len(problems)} of {count} calls in {group!r} failed unclearly:\n" + "\n".join(lines)
-    )
+    SPECS.check(group)
