@@ -6,7 +6,9 @@
     python examples/mnist_cnn.py --load cnn.npz           # evaluate saved weights
 
 The network: conv 5x5 -> relu -> max-pool 2x2, twice (28 -> 24 -> 12 -> 8 -> 4 pixels), then
-two linear layers. Each convolution is one matrix product over im2col columns
+two linear layers: 8 and 16 channels and 8 epochs for MNIST, 16 and 32 channels and 5
+epochs for the harder Fashion-MNIST (each the smallest setting we found that meets its
+target; --channels and --epochs override). Each convolution is one matrix product over im2col columns
 (nn/functional/_conv.py). At the end the run checks its target, on the full test set: at
 least 99.0% accuracy on MNIST (90.0% on Fashion-MNIST) in under 3 minutes of training (CPU
 time, which a busy machine does not inflate; the clock's time is printed too), and exits with
@@ -34,11 +36,11 @@ from minigrad import nn
 from minigrad.datasets import MNIST, FashionMNIST, MNISTError
 
 # ----- settings (each one is also a command-line flag) ---------------------------------------
-EPOCHS = 8
+EPOCHS = {"mnist": 8, "fashion": 5}  # by dataset, as CHANNELS: each the least that meets its target
 BATCH_SIZE = 128
 LR = 3e-3  # Adam's; the learning rate anneals to 0 along a cosine over the run
 OPTIMIZER = "adam"  # adam | adamw | sgd (sgd uses momentum 0.9; try --lr 0.05)
-CHANNELS = (8, 16)  # of the two convolutions
+CHANNELS = {"mnist": (8, 16), "fashion": (16, 32)}  # of the two convolutions
 HIDDEN = 64  # units of the first linear layer
 DATASET = "mnist"  # mnist | fashion
 DEVICE = "cpu"
@@ -51,7 +53,7 @@ BUDGET = 180.0  # seconds of training
 def parse_args(argv=None):
     p = _common.parser(
         __doc__.split("\n")[0],
-        EPOCHS,
+        None,  # (EPOCHS[dataset])
         BATCH_SIZE,
         LR,
         OPTIMIZER,
@@ -66,12 +68,13 @@ def parse_args(argv=None):
         "--channels",
         type=_common.at_least(1),
         nargs=2,
-        default=CHANNELS,
         metavar=("C1", "C2"),
-        help="channels of the two convolutions",
+        help="channels of the two convolutions (by default 8 16 for MNIST, 16 32 for Fashion)",
     )
     p.add_argument("--hidden", type=_common.at_least(1), default=HIDDEN, help="hidden units")
     args = p.parse_args(argv)
+    args.epochs = args.epochs or EPOCHS[args.dataset]
+    args.channels = args.channels or CHANNELS[args.dataset]
     _common.check_paths(p, args)
     return args
 

@@ -40,7 +40,10 @@ def test_one_short_epoch_learns(example, tmp_path, capsys):
 
 def test_the_target_is_checked_on_a_full_run(example, capsys):
     args = example.parse_args([])
-    assert (args.dataset, args.epochs) == ("mnist", example.EPOCHS)
+    assert (args.dataset, args.epochs, tuple(args.channels)) == ("mnist", 8, (8, 16))
+    fashion = example.parse_args(["--dataset", "fashion"])
+    assert (fashion.epochs, tuple(fashion.channels)) == (5, (16, 32))  # its own defaults
+    assert example.parse_args(["--dataset", "fashion", "--epochs", "2"]).epochs == 2
     met = {"test_acc": [0.9912], "cpu_seconds": 100.0, "train_seconds": 300.0}
     assert example.check_target(args, met)
     assert not example.check_target(args, {**met, "test_acc": [0.985]})
