@@ -11,9 +11,10 @@ import time
 from tqdm import tqdm
 
 import minigrad as mg
+import minigrad.distributed as dist
 import minigrad.nn.functional as F
-from minigrad import optim
-from minigrad.data import DataLoader, TensorDataset
+from minigrad import nn, optim
+from minigrad.data import DataLoader, DistributedSampler, TensorDataset
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -148,43 +149,71 @@ def evaluate(model, x, y, batch_size=2000):
     return total_loss / len(x), correct / len(x)
 
 
-def train(model, args, train_set, test_set):
+def train(model, args, train_set, test_set, distributed=False):
     """Train on train_set (x, y tensors) with args' optimizer and a cosine learning rate,
     evaluating on test_set after every epoch; returns the history (per epoch, and the loss
-    every --log-every steps)."""
+    every --log-every steps).
+
+    `distributed` (under mpiexec, after dist.init_process_group): the model is wrapped in
+    DistributedDataParallel, each rank trains on its DistributedSampler shard with
+    --batch-size / world size a step (the same global batch as one process), and only rank 0
+    prints. Every rank evaluates the whole test set (their weights are the same)."""
+    rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
+    say = print if rank == 0 else _silent
+    if args.batch_size % world:
+        fail(f"--batch-size {args.batch_size} is not a multiple of the {world} processes")
+    trained = nn.parallel.DistributedDataParallel(model) if distributed else model
     if args.optimizer == "sgd":
-        optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+        optimizer = optim.SGD(trained.parameters(), lr=args.lr, momentum=0.9)
     elif args.optimizer == "adamw":
-        optimizer = optim.AdamW(model.parameters(), lr=args.lr)
+        optimizer = optim.AdamW(trained.parameters(), lr=args.lr)
     else:
-        optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    loader = DataLoader(TensorDataset(*train_set), args.batch_size, shuffle=True, seed=args.seed)
+        optimizer = optim.Adam(trained.parameters(), lr=args.lr)
+    dataset = TensorDataset(*train_set)
+    if distributed:  # the shuffling seed is the same on every rank: disjoint shards
+        sampler = DistributedSampler(dataset, shuffle=True, seed=args.seed)
+        loader = DataLoader(dataset, args.batch_size // world, sampler=sampler)
+    else:
+        loader = DataLoader(dataset, args.batch_size, shuffle=True, seed=args.seed)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * len(loader))
-    print(model)
-    print(
-        f"{len(train_set[0])} training images, {len(test_set[0])} test images, device {args.device}"
+    say(model)
+    say(
+        f"{len(train_set[0])} training images, {len(test_set[0])} test images, device "
+        f"{args.device}"
+        + (f", {world} processes of batch {args.batch_size // world}" if distributed else "")
     )
 
     history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [], "steps": []}
     history["points_per_epoch"] = len(loader) / args.log_every
     start, history["cpu_seconds"] = time.perf_counter(), 0.0
     for epoch in range(1, args.epochs + 1):
+        if distributed:
+            sampler.set_epoch(epoch)
         t0, cpu0 = time.perf_counter(), time.process_time()
         epoch_loss = running = 0.0  # tensors once the first loss is added
-        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", leave=False, file=sys.stdout)
+        bar = tqdm(
+            loader,
+            desc=f"epoch {epoch}/{args.epochs}",
+            leave=False,
+            file=sys.stdout,
+            disable=rank > 0,
+        )
         for step, (xb, yb) in enumerate(bar, start=1):
-            loss = F.cross_entropy(model(xb), yb)
+            loss = F.cross_entropy(trained(xb), yb)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             scheduler.step()
             running = running + loss.detach()  # stays on the device: no sync per step
             if step % args.log_every == 0:
-                mean = running.item() / args.log_every
+                mean = running.item() / args.log_every  # (rank 0's shard, under mpiexec)
                 history["steps"].append(mean)
                 bar.set_postfix(loss=f"{mean:.4f}")
                 epoch_loss, running = epoch_loss + running, 0.0
-        train_loss = float(epoch_loss + running) / len(loader)
+        epoch_loss = epoch_loss + running  # a 0-d tensor
+        if distributed:  # the mean over every rank's shard
+            dist.all_reduce(epoch_loss, op=dist.ReduceOp.AVG)
+        train_loss = float(epoch_loss) / len(loader)
         seconds = time.perf_counter() - t0
         # CPU time too: on a shared machine the wall clock also counts the other processes' turns
         history["cpu_seconds"] += time.process_time() - cpu0
@@ -193,18 +222,22 @@ def train(model, args, train_set, test_set):
         history["test_loss"].append(test_loss)
         history["test_acc"].append(test_acc)
         history["seconds"].append(seconds)
-        print(
+        say(
             f"epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}, "
             f"test accuracy {100 * test_acc:.2f}%, {seconds:.1f}s"
         )
     history["train_seconds"] = sum(history["seconds"])
     best = max(range(args.epochs), key=lambda i: history["test_acc"][i])
-    print(
+    say(
         f"best test accuracy {100 * history['test_acc'][best]:.2f}% (epoch {best + 1}); "
         f"training {history['train_seconds']:.1f}s, total {time.perf_counter() - start:.1f}s "
         f"(training {history['cpu_seconds']:.1f}s of CPU time)"
     )
     return history
+
+
+def _silent(*args, **kwargs):
+    """print's stand-in on ranks other than 0."""
 
 
 def save_and_plot(args, model, history):

@@ -4,6 +4,7 @@
     python examples/mnist_mlp.py --save mlp.npz --plot curves.png
     python examples/mnist_mlp.py --load mlp.npz           # evaluate saved weights
     python examples/mnist_mlp.py --device cuda            # on a GPU, with cupy
+    mpiexec -n 2 python examples/mnist_mlp.py --distributed   # 2 processes (pip install '.[mpi]')
 
 What the defaults achieve, measured on a 2-core AMD EPYC VM (numpy 2, OpenBLAS, one BLAS
 thread, see below): 98.43% accuracy on the full 10,000-image test set after 6 epochs (best
@@ -12,6 +13,10 @@ kept one core busy; the same with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=524
 (98.48%, 9.9 s: another BLAS kernel rounds differently). The same --seed gives the same
 numbers on the CPU, for a given BLAS and thread count. The command line, the training loop
 and the evaluation are examples/_common.py, shared with mnist_cnn.py.
+
+With --distributed under `mpiexec -n 2`, each process takes half of every batch of 128 (its
+DistributedSampler shard): 98.45% after 6 epochs (one process, the same flags: 98.49%; the shuffled
+order differs). Only rank 0 prints and saves.
 """
 
 import os
@@ -28,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _common.py, be
 import _common
 
 import minigrad as mg
+import minigrad.distributed as dist
 from minigrad import nn
 from minigrad.datasets import MNIST, MNISTError
 
@@ -56,8 +62,15 @@ def parse_args(argv=None):
         "into it); by default the copy in the package",
     )
     p.add_argument("--hidden", type=_common.at_least(1), default=HIDDEN, help="hidden layer width")
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over the processes mpiexec starts (the same global --batch-size)",
+    )
     args = p.parse_args(argv)
     _common.check_paths(p, args)
+    if args.distributed and args.load:
+        p.error("--load evaluates saved weights on one process: no --distributed")
     return args
 
 
@@ -76,7 +89,13 @@ def load_data(root, train):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     _common.check_extras(args)
-    mg.manual_seed(args.seed)
+    rank = 0
+    if args.distributed:
+        dist.init_process_group("mpi")
+        rank = dist.get_rank()
+    # Per rank: random streams (dropout's) differ; DistributedDataParallel gives every rank
+    # rank 0's initial weights, and DistributedSampler shuffles from --seed on every rank.
+    mg.manual_seed(args.seed + rank)
     # Before the data: a bad file should not cost the seconds it takes to load MNIST.
     if args.load:
         loaded = _common.load_weights(args.load, lambda w: build_model(len(w["0.weight"])), ndim=2)
@@ -87,8 +106,9 @@ def main(argv=None) -> dict:
         return {"test_loss": test_loss, "test_acc": test_acc}
     train_set = _common.on_device(load_data(args.data, train=True), args, args.train_size)
     model = build_model(args.hidden).to(args.device)
-    history = _common.train(model, args, train_set, test_set)
-    _common.save_and_plot(args, model, history)
+    history = _common.train(model, args, train_set, test_set, args.distributed)
+    if rank == 0:  # one copy of the weights and curves, not one per process
+        _common.save_and_plot(args, model, history)
     return history
 
 

@@ -3,7 +3,7 @@
 Layers hold parameters and call the stateless functions in `nn.functional`.
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (
     CELU,
     ELU,
@@ -155,5 +155,6 @@ __all__ += [  # containers, nn.utils, the regression and pair losses
     "ParameterList",
     "PoissonNLLLoss",
     "SmoothL1Loss",
+    "parallel",
     "utils",
 ]
