@@ -7,27 +7,51 @@ holds the names `minigrad` exports, which also check that their tensor argument 
 """
 
 from . import (
+    aliases,
     arithmetic,
+    combining,
     contraction,
     convert,
     division,
     elementwise,
     factories,
     indexing,
+    inference,
     inplace,
     inplace_ops,
     layout,
+    logical,
     movement,
     norms,
+    pointwise_more,
     printing,
     products,
     reduction,
+    reduction_extra,
     reduction_more,
     sampling,
+    searching,
     selection,
     shape,
+    softmaxes,
     sorting,
+    stacking,
     unary,
+)
+from .aliases import (
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    clip,
+    clip_,
+    element_size,
+    is_floating_point,
+    negative,
+    positive,
+    stride,
+    true_divide,
+    unflatten,
+    where_method,
 )
 from .arithmetic import (
     add,
@@ -46,8 +70,20 @@ from .arithmetic import (
     require_tensor,
     sub,
 )
+from .combining import (
+    addcdiv,
+    addcdiv_,
+    addcmul,
+    addcmul_,
+    addmm,
+    baddbmm,
+    cross,
+    diff,
+    kron,
+    rot90,
+)
 from .contraction import einsum
-from .convert import is_pinned, pin_memory, to
+from .convert import as_tensor, is_pinned, pin_memory, to
 from .division import allclose, atan2, equal, floor_divide, fmod, isclose, lerp, remainder
 from .elementwise import (
     abs,
@@ -75,6 +111,7 @@ from .elementwise import (
 )
 from .factories import new_empty, new_full, new_ones, new_tensor, new_zeros
 from .indexing import gather, getitem
+from .inference import inference_mode
 from .inplace import bernoulli_, copy_, fill_, normal_, setitem, uniform_, zero_
 from .inplace_ops import (
     abs_,
@@ -118,6 +155,15 @@ from .layout import (
     view_as,
 )
 from .layout import tensor_type as type  # (Tensor.type; the name is PyTorch's)
+from .logical import (
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+)
 from .movement import (
     chunk,
     flip,
@@ -132,6 +178,7 @@ from .movement import (
     unbind,
 )
 from .norms import norm
+from .pointwise_more import hypot, logaddexp, logit, xlogy
 from .printing import tensor_format, tensor_repr
 from .products import bmm, dot, ger, mm, mv, outer, tensordot
 from .reduction import (
@@ -147,6 +194,7 @@ from .reduction import (
     sum,
     var,
 )
+from .reduction_extra import aminmax, cummax, cummin, nanmean, nansum, trace
 from .reduction_more import all, any, count_nonzero, cumprod, cumsum, prod, std
 from .sampling import Generator, bernoulli, multinomial
 from .selection import (
@@ -172,6 +220,7 @@ from .shape import (
     transpose,
     unsqueeze,
 )
+from .softmaxes import log_softmax, softmax
 from .sorting import (
     KthvalueResult,
     MedianResult,

@@ -86,6 +86,28 @@ def is_pinned(t: Tensor) -> bool:
     return False
 
 
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """data as a tensor, sharing memory where it can, as torch.as_tensor: a Tensor of the
+    asked dtype and device is returned itself (else converted with `.to`, which records the
+    cast), a numpy array of the asked dtype on the CPU is wrapped without a copy (writes go
+    through both ways); anything else is copied, as by mg.tensor.
+
+    >>> a = np.zeros(2)
+    >>> mg.as_tensor(a)[0] = 5.0
+    >>> a
+    array([5., 0.])
+    """
+    if isinstance(data, Tensor):
+        return to(data, device=device, dtype=dtype)
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    if isinstance(data, backend.numpy.ndarray):
+        dtypes.check_supported(data.dtype, "data", "as_tensor")
+        if (dtype is None or dtype == data.dtype) and target_device(device) == backend.CPU:
+            return Tensor.wrap(data)
+    return Tensor.wrap(as_array(data, dtype, device))
+
+
 def as_array(data, dtype, device):  # noqa: ANN201 - an array
     """The array a new tensor holds: always a copy, with PyTorch's default dtypes.
 

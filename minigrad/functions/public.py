@@ -11,20 +11,29 @@ import inspect
 from ..errors import _described
 from ..tensor import Tensor
 from . import (
+    aliases,
     arithmetic,
+    combining,
     contraction,
+    convert,
     division,
     elementwise,
     indexing,
+    inference,
     layout,
+    logical,
     movement,
     norms,
+    pointwise_more,
     products,
     reduction,
+    reduction_extra,
     reduction_more,
+    searching,
     selection,
     shape,
     sorting,
+    stacking,
     unary,
 )
 from .arithmetic import require_tensor
@@ -195,3 +204,53 @@ from . import sampling  # noqa: E402
 
 multinomial = _tensor_input(sampling.multinomial)
 bernoulli = _tensor_input(sampling.bernoulli)
+# PyTorch's other names, broadcasting by hand, and grad modes (functions.aliases, inference)
+clip = _tensor_input(aliases.clip)
+negative = _tensor_input(aliases.negative)
+positive = _tensor_input(aliases.positive)
+true_divide = _tensor_operand(aliases.true_divide)
+unflatten = _tensor_input(aliases.unflatten)
+broadcast_to = _tensor_input(aliases.broadcast_to)
+broadcast_tensors = aliases.broadcast_tensors  # (these check their arguments themselves)
+broadcast_shapes = aliases.broadcast_shapes
+t = _tensor_input(layout.t)
+as_tensor = convert.as_tensor
+inference_mode = inference.inference_mode
+# logical and bitwise, joining, more reductions, products and elementwise (the modules named)
+logical_and = _tensor_input(logical.logical_and)
+logical_or = _tensor_input(logical.logical_or)
+logical_xor = _tensor_input(logical.logical_xor)
+logical_not = _tensor_input(logical.logical_not)
+bitwise_and = logical.bitwise_and  # (these check their arguments themselves)
+bitwise_or = logical.bitwise_or
+bitwise_xor = logical.bitwise_xor
+atleast_1d = stacking.atleast_1d
+atleast_2d = stacking.atleast_2d
+atleast_3d = stacking.atleast_3d
+hstack = stacking.hstack
+vstack = stacking.vstack
+dstack = stacking.dstack
+column_stack = stacking.column_stack
+meshgrid = stacking.meshgrid
+nansum = reduction_extra.nansum
+nanmean = reduction_extra.nanmean
+trace = reduction_extra.trace
+aminmax = reduction_extra.aminmax
+cummax = reduction_extra.cummax
+cummin = reduction_extra.cummin
+addmm = combining.addmm
+baddbmm = combining.baddbmm
+addcmul = combining.addcmul
+addcdiv = combining.addcdiv
+cross = combining.cross
+kron = combining.kron
+diff = combining.diff
+rot90 = combining.rot90
+logaddexp = pointwise_more.logaddexp
+hypot = pointwise_more.hypot
+logit = pointwise_more.logit
+xlogy = pointwise_more.xlogy
+searchsorted = searching.searchsorted
+bucketize = searching.bucketize
+triu_indices = searching.triu_indices
+tril_indices = searching.tril_indices

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import math
 
-from .. import functions
-from ..errors import OptionError, as_number
+from .. import backend, dtypes, functions
+from ..errors import OptionError, as_int, as_number, check_range
 from ..functions import require_float, require_tensor
 from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -155,3 +159,109 @@ def kaiming_normal_(
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator=None,
+) -> Tensor:
+    """Fill with samples from N(mean, std**2) truncated to [a, b] (a and b are values, not
+    multiples of std), as used for ViT and BERT weights.
+
+    Drawn by rejection: samples outside [a, b] are drawn again, which is exact and fast when
+    [a, b] holds a fair share of the mass (the usual a <= mean <= b); after 100 rounds any
+    left are clamped into [a, b], as PyTorch clamps its own samples.
+
+    >>> w = nn.init.trunc_normal_(mg.empty(1000), std=0.02, a=-0.04, b=0.04)
+    >>> bool(w.abs().max() <= 0.04)
+    True
+    """
+    require_tensor(tensor, "tensor", "trunc_normal_")
+    require_float(tensor, "tensor", "trunc_normal_")
+    a, b = check_range(a, b, ("a", "b"), "trunc_normal_")
+    mean, std = as_number(mean, "mean", "trunc_normal_"), as_number(std, "std", "trunc_normal_")
+    rng = functions.sampling.rng_of(generator, tensor.device, "trunc_normal_")
+    xp, flat = backend.xp_of(tensor.array), tensor.array.reshape(-1)
+    drawn = backend.normal(tensor.device, flat.shape, tensor.dtype, mean, std, rng=rng)
+    for _ in range(100):
+        outside = xp.flatnonzero((drawn < a) | (drawn > b))
+        if outside.size == 0:
+            break
+        drawn[outside] = backend.normal(
+            tensor.device, outside.shape, tensor.dtype, mean, std, rng=rng
+        )
+    tensor.array[...] = xp.clip(drawn, a, b).reshape(tensor.shape)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times gain (Saxe et al., 2013): rows or columns
+    orthonormal, whichever are fewer; dims after the first are flattened. From the QR of a
+    normal matrix, with R's diagonal signs folded into Q so that Q is uniformly distributed.
+
+    >>> w = nn.init.orthogonal_(mg.empty(3, 5))
+    >>> np.allclose((w @ w.T).numpy(), np.eye(3), atol=1e-6)
+    True
+    """
+    require_tensor(tensor, "tensor", "orthogonal_")
+    require_float(tensor, "tensor", "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    gain = as_number(gain, "gain", "orthogonal_")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    rng = functions.sampling.rng_of(generator, tensor.device, "orthogonal_")
+    wide = backend.normal(tensor.device, (rows, cols), dtypes.float64, rng=rng)
+    tall = wide.T if rows < cols else wide
+    xp = backend.xp_of(tall)
+    q, r = xp.linalg.qr(tall)
+    q *= xp.sign(xp.diagonal(r))
+    q = q.T if rows < cols else q
+    tensor.array[...] = (q * gain).reshape(tensor.shape)
+    return tensor
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-d tensor with the identity matrix (ones on the main diagonal; a rectangular
+    one too), so that a Linear layer starts by passing its input on.
+
+    >>> nn.init.eye_(mg.empty(2, 3))
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
+    require_tensor(tensor, "tensor", "eye_")
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    xp = backend.xp_of(tensor.array)
+    tensor.array[...] = xp.eye(*tensor.shape, dtype=tensor.dtype)
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-d convolution weight (out, in, *kernel) with the Dirac delta: each
+    output channel copies one input channel at the kernel's centre, so the convolution starts
+    as the identity; with `groups`, within each group of out // groups channels.
+
+    >>> nn.init.dirac_(mg.empty(2, 2, 3))[:, :, 1]
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    require_tensor(tensor, "tensor", "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    groups = as_int(groups, "groups", "dirac_")
+    if groups < 1 or tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = tensor.shape[0] // groups
+    centre = tuple(n // 2 for n in tensor.shape[2:])
+    tensor.array[...] = 0
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            tensor.array[(g * per_group + d, d, *centre)] = 1
+    return tensor

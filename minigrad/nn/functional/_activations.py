@@ -1,15 +1,12 @@
-"""Activations and dropout: `relu`, `dropout`, `softmax`, `log_softmax` (the other activations
-are in _pointwise.py)."""
+"""Activations and dropout: `relu`, `dropout`; `softmax` and `log_softmax` are those of
+minigrad.functions.softmaxes (the other activations are in _pointwise.py)."""
 
 from __future__ import annotations
-
-import warnings
 
 from ... import backend, dtypes, functions
 from ...autograd.engine import Function
 from ...errors import as_number, check_bool
-from ...ops import elementwise, reduction  # the raw functions: backward runs on arrays
-from ...ops.shape import normalize_dim
+from ...functions.softmaxes import log_softmax, softmax  # noqa: F401 - F.softmax, F.log_softmax
 from ...tensor import Tensor
 from ._common import _require_float, _require_tensor
 
@@ -66,82 +63,3 @@ def dropout_probability(p, op: str) -> float:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: dropout probability p has to be between 0 and 1, but got {p}")
     return p
-
-
-class Softmax(Function):
-    saves_output = True
-
-    def forward(self, x, dim):
-        self.dim = dim
-        xp = backend.xp_of(x)
-        if x.ndim == 0:
-            return xp.exp(x - x)  # exp(0) = 1, and nan stays nan
-        if x.shape[dim] == 0:
-            return xp.empty_like(x)
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))  # shifted: exp never overflows
-        e /= e.sum(axis=dim, keepdims=True)
-        return e
-
-    def backward(self, g, x):  # dy_i/dx_j = y_i (delta_ij - y_j)
-        y = self.output
-        gy = g * y
-        return gy - y * reduction.sum(gy, self.dim, keepdim=True)
-
-
-class LogSoftmax(Function):
-    saves_output = True
-
-    def forward(self, x, dim):
-        self.dim = dim
-        xp = backend.xp_of(x)
-        if x.ndim == 0:
-            return x - x
-        if x.shape[dim] == 0:
-            return xp.empty_like(x)
-        z = x - x.max(axis=dim, keepdims=True)  # log softmax(x) = z - log sum exp z
-        z -= xp.log(xp.exp(z).sum(axis=dim, keepdims=True))
-        return z
-
-    def backward(self, g, x):  # d/dx_j (x_i - lse) = delta_ij - softmax_j
-        return g - elementwise.exp(self.output) * reduction.sum(g, self.dim, keepdim=True)
-
-
-def _softmax_dim(name: str, ndim: int) -> int:
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        stacklevel=3,
-    )
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_input(input, dim, dtype, name: str):
-    _require_tensor(input, "input", name)
-    if dtype is not None:
-        input = functions.cast(input, dtype)
-    _require_float(input, "input", name)
-    if dim is None:
-        dim = _softmax_dim(name, input.ndim)
-    return input, normalize_dim(dim, input.ndim, name)
-
-
-def softmax(input: Tensor, dim: int | None = None, *, dtype=None) -> Tensor:
-    """exp(x) / sum(exp(x)) along `dim`, computed after shifting by the max (no overflow).
-
-    `dtype` casts the input first. Omitting `dim` picks PyTorch's legacy default with a warning.
-
-    >>> softmax(mg.tensor([0.0, 0.0]), dim=0)
-    tensor([0.5000, 0.5000])
-    """
-    input, axis = _softmax_input(input, dim, dtype, "softmax")
-    return Softmax.apply(input, dim=axis)
-
-
-def log_softmax(input: Tensor, dim: int | None = None, *, dtype=None) -> Tensor:
-    """x - logsumexp(x) along `dim`: log-probabilities, finite even where softmax underflows.
-
-    >>> log_softmax(mg.tensor([1000.0, 0.0]), dim=0)
-    tensor([    0., -1000.])
-    """
-    input, axis = _softmax_input(input, dim, dtype, "log_softmax")
-    return LogSoftmax.apply(input, dim=axis)
