@@ -21,10 +21,10 @@ int16 = _np.dtype("int16")
 int32 = _np.dtype("int32")
 int64 = _np.dtype("int64")
 uint8 = _np.dtype("uint8")
-bool = _np.dtype("bool")  # noqa: A001 - PyTorch's name for it
+bool = _np.dtype("bool")  # (shadows the builtin: PyTorch's name for it)
 
-half, float, double = float16, float32, float64  # noqa: A001
-int, long, short = int32, int64, int16  # noqa: A001
+half, float, double = float16, float32, float64  # (PyTorch's names, shadowing builtins)
+int, long, short = int32, int64, int16  # (PyTorch's names, shadowing builtins)
 
 DEFAULT_INT = int64  # (PyTorch's integer default is fixed; its float default is settable)
 

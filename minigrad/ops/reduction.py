@@ -155,7 +155,7 @@ class Argmin(Argmax):
 
 
 # The functions backward formulas use: on arrays, or on Tensors under create_graph.
-def sum(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+def sum(x, dim=None, keepdim: bool = False):  # (shadows the builtin: PyTorch's name)
     return Sum.apply(x, axes=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
