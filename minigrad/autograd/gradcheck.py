@@ -16,6 +16,7 @@ import numpy as np  # finite differences are checked on float64 host copies
 from .. import backend, dtypes
 from ..errors import OptionError, as_number, check_callable
 from ..tensor import Tensor
+from .calls import grad as autograd_grad
 
 
 class GradcheckError(RuntimeError):
@@ -81,8 +82,6 @@ def _size(x) -> int:
 
 
 def _analytical_jacobians(fn, inputs):
-    from . import grad as autograd_grad
-
     outs = _outputs(fn, inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     wrt = [inputs[i] for i in wrt_index]
@@ -156,8 +155,6 @@ def gradgradcheck(
     Checks the function (inputs, v) -> vector-Jacobian product v^T J(inputs), built with
     `create_graph=True`, with random `v` (grad_outputs) unless given.
     """
-    from . import grad as autograd_grad
-
     inputs = _check_inputs(func, inputs, eps, "gradgradcheck")
     outs = _outputs(func, inputs)
     if grad_outputs is None:
