@@ -26,6 +26,7 @@ from . import (
 )
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device as device
+from .compile import compile  # (the function: it replaces the subpackage's name here)
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -283,7 +284,7 @@ __all__ = """
     argmin argsort argwhere as_tensor asin atan atan2 atleast_1d atleast_2d atleast_3d autograd
     backend backends baddbmm bernoulli bincount bitwise_and bitwise_not bitwise_or bitwise_xor bmm
     bool BoolTensor broadcast_shapes broadcast_tensors broadcast_to bucketize ByteTensor cat ceil
-    chunk clamp clip clone column_stack cos cosh count_nonzero cross cuda cummax cummin
+    chunk clamp clip clone column_stack compile cos cosh count_nonzero cross cuda cummax cummin
     cumprod cumsum data device diag diag_embed diagonal diff div dot double DoubleTensor dstack
     DTypeError dtypes einsum empty empty_like enable_grad eq equal erf erfc exp exp2 expand expm1
     eye flatten flip float float16 float32 float64 FloatTensor floor floor_divide fmod frac

@@ -13,9 +13,8 @@ its input was broadcast along, casts it to the input's dtype, adds up the gradie
 used twice, and accumulates each leaf's total into `.grad`. With `create_graph=True` backward
 formulas get Tensors (not arrays) with recording on, so the backward pass is a graph too.
 
-Extensions reach the engine through one door, a tensor's hooks (hooks.py), run when its total
-gradient is known; `detect_anomaly` and `trace_backward` are watchers (grad_mode.py) that the
-engine tells about every op and every replayed entry.
+Extensions reach the engine through one door, a tensor's hooks (hooks.py); `detect_anomaly` and
+`trace_backward` watch every op and entry (grad_mode.py); `mg.compile` records ops and backwards.
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ def backward(
     A leaf's total gradient goes through its hooks into its `.grad` (not with accumulate=False).
     With `inputs`, only the entries a gradient reaches them through run, and only they get one.
     """
+    if _mode.recorder is not None:  # mg.compile: this backward becomes part of its program
+        return _mode.recorder.backward(roots, grads, retain_graph, create_graph, inputs, accumulate)
     tape, leaves_done = _tape_and_first_uses(roots)
     replay = None if inputs is None else _leading_to(tape, inputs)
     totals = {}  # entry or leaf -> the sum of the gradients it has received so far
@@ -59,8 +60,7 @@ def backward(
                     for watcher in watchers:
                         watcher.replaying(fn)
                     input_grads = fn.backward(grad, *(fn.inputs if create_graph else fn.arrays))
-                    if type(input_grads) is not tuple:
-                        input_grads = (input_grads,)
+                    input_grads = input_grads if type(input_grads) is tuple else (input_grads,)
                     for watcher in watchers:
                         watcher.replayed(fn, grad, input_grads)
                     for x, gx in zip(fn.inputs, input_grads):
@@ -81,9 +81,8 @@ def entries_leading_to(roots) -> list[Function]:
 
 
 def _tape_and_first_uses(roots) -> tuple[list, dict]:
-    """The tape of `roots`, and for each leaf with hooks the entry, of those using it, that ran
-    first: its gradient is complete once the replay has passed that entry, and its hooks run
-    then, as in PyTorch (data-parallel training starts sending gradients from such hooks)."""
+    """The tape of `roots`, and for each leaf with hooks the entry that used it first: its gradient
+    is complete once the replay passes that entry, and its hooks run then, as in PyTorch (DDP)."""
     seen, first_use = set(), {}
     stack = [t.grad_fn for t in roots if t.grad_fn is not None]
     while stack:  # an explicit stack, not recursion: deep graphs are fine
@@ -159,9 +158,7 @@ def run_hooks(hooks, grad, create_graph: bool):  # noqa: ANN201 - an array, or a
     """Call each hook on the gradient (as a Tensor); a hook may return a replacement."""
     t = grad if create_graph else Tensor._make(grad, False)
     for hook in list(hooks):
-        new = hook(t)
-        if new is not None:
-            t = new
+        t = t if (new := hook(t)) is None else new
     return t if create_graph else t.array
 
 
@@ -222,6 +219,8 @@ class Function:
             if cls.saves_output:
                 fn._output_array, fn._output_ref = out, weakref.ref(result)
             result.grad_fn = fn
+        if _mode.recorder is not None:  # mg.compile is recording this thread's step
+            _mode.recorder.op(fn, args, arrays, params, result)
         for watcher in _mode.watchers:
             watcher.recorded(fn, result)
         return result

@@ -20,6 +20,9 @@ class _ThreadState(threading.local):
     # has recorded(fn, output), replaying(fn) and replayed(fn, grad, input_grads), called by
     # the engine after each op, before and after each entry's backward.
     watchers: tuple = ()
+    # mg.compile's Recorder while it records a step in this thread (else None): the engine
+    # hands it every op and every backward, the optimizers and zero_grad their updates.
+    recorder = None
     # Where factories put a tensor when no device= is given (mg.set_default_device; None:
     # the CPU). Per thread, unlike PyTorch's, which is process-wide.
     default_device = None

@@ -33,6 +33,8 @@ from .indexing import as_index
 
 def check_writable(t: Tensor, op: str) -> None:
     """Refuse an in-place write that autograd would have to see (grad mode on)."""
+    if grad_mode.state.recorder is not None:  # mg.compile would not replay the write
+        grad_mode.state.recorder.in_place(op)
     if not grad_mode.state.grad_enabled:
         return
     if t.grad_fn is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import backend, dtypes
+from ..autograd import grad_mode
 from ..errors import check_bool
 from ..tensor import Tensor
 
@@ -67,6 +68,9 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
 
     Shared by `Module.zero_grad` and `Optimizer.zero_grad`.
     """
+    if grad_mode.state.recorder is not None:  # mg.compile replays this call with the step
+        params = list(params)
+        grad_mode.state.recorder.call(zero_grads, params, set_to_none)
     for p in params:
         if p.grad is None:
             continue

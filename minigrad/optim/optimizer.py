@@ -26,7 +26,7 @@ BLOCK_BYTES = 1 << 18  # the most an update works on at once: see `Optimizer._in
 
 
 class Optimizer:
-    """Base class of SGD, Adam and AdamW.
+    """Base class of SGD, Adam, AdamW, RMSprop and Adagrad.
 
     `params` is an iterable of tensors, of (name, tensor) pairs, or of dicts (parameter
     groups), each dict holding `"params"` and any per-group settings that override the
@@ -57,7 +57,15 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, param_group: dict) -> None:
-        """Add a group of parameters, with settings that default to the optimizer's."""
+        """Add a group of parameters, with settings that default to the optimizer's (as when
+        unfreezing layers to fine-tune them). A parameter may be in one group only.
+
+        >>> body, head = nn.Linear(3, 4), nn.Linear(4, 2)
+        >>> opt = mg.optim.SGD(body.parameters(), lr=0.01, momentum=0.9)
+        >>> opt.add_param_group({"params": head.parameters(), "lr": 0.1})
+        >>> [(group["lr"], group["momentum"]) for group in opt.param_groups]
+        [(0.01, 0.9), (0.1, 0.9)]
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         group = dict(param_group)
@@ -74,7 +82,12 @@ class Optimizer:
                 "ordering of tensors in sets will change between runs. Please use a list instead."
             )
         params = list(params)
-        if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
+        named = [p for p in params if isinstance(p, tuple) and len(p) == 2]
+        if named and len(named) != len(params):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
+            )
+        if named:
             group["param_names"] = [name for name, _ in params]
             params = [p for _, p in params]
         for i, p in enumerate(params):
@@ -90,6 +103,11 @@ class Optimizer:
             group.setdefault(name, default)
         if len(params) != len(set(params)):
             raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        if any(("param_names" in g) != ("param_names" in group) for g in self.param_groups):
+            raise ValueError(
+                "all optimizer param groups should be with/without names. cannot add param "
+                f"group {'with' if 'param_names' in group else 'without'} names to the optimizer"
+            )
         taken = set(chain.from_iterable(g["params"] for g in self.param_groups))
         if not taken.isdisjoint(params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -107,8 +125,9 @@ class Optimizer:
             check_callable(closure, "closure", "step")
             with grad_mode.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            self._update(group)
+        if grad_mode.state.recorder is not None:  # mg.compile replays the update with the step
+            grad_mode.state.recorder.call(_update_all, self)
+        _update_all(self)
         return loss
 
     def _update(self, group: dict) -> None:
@@ -198,6 +217,12 @@ class Optimizer:
         for start in range(0, x.shape[0], rows):
             part = slice(start, start + rows)
             formula(*[None if a is None else a[part] for a in arrays], **settings)
+
+
+def _update_all(optimizer: Optimizer) -> None:
+    """Update each group's parameters: what `step` does, its settings read now."""
+    for group in optimizer.param_groups:
+        optimizer._update(group)
 
 
 def check_hyperparameter(value, name: str, words: str, op: str, below=None) -> float:

@@ -1,0 +1,271 @@
+"""mg.compile against eager minigrad and two hand-written numpy floors, side by side, one run.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compile.py --threads 1
+    python benchmarks/compile.py --quick          # a smoke run, a few seconds
+
+Workloads as in benchmarks/mnist_mlp.py (float32, SGD lr 0.1, cross-entropy, the same shuffled
+minibatches of synthetic MNIST-shaped data for everyone, the same starting weights):
+  W1  MLP 784-128-10, batch 64       W2  MLP 784-512-512-10, batch 256
+Contenders, timed one whole epoch each in turn (A B C D A B C D ...; --chunk N: N steps):
+  numpy     mnist_mlp.py's hand-written step, every temporary allocated: the naive floor
+  reuse     the same step writing every result into buffers allocated once (out=)
+  eager     minigrad as a user writes it: Sequential, F.cross_entropy, SGD
+  compiled  the same train_step under @mg.compile (recorded in the warm-up epoch)
+Printed: each contender's time a step and its ratio to the naive floor; how many eager
+steps the recording (the first call) costs; tracemalloc's peak over a few W2 steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # mnist_mlp.py: data, the floor
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this minigrad
+
+if __name__ == "__main__":  # BLAS threads: before numpy loads (see mnist_mlp.py)
+    from mnist_mlp import _threads_from_argv
+
+    if threads := _threads_from_argv(sys.argv):
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = threads
+
+import numpy as np
+from mnist_mlp import LR, N_QUICK, N_TRAIN, WORKLOADS, NumpyMLP, epoch_orders, init_weights
+from mnist_mlp import make_data as mnist_like
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+
+
+class Naive(NumpyMLP):
+    """mnist_mlp.py's floor, fed minibatches as the others are."""
+
+    def __init__(self, weights):
+        super().__init__(weights, "cpu")
+
+
+class Reuse:
+    """The naive floor's math, every result written into a buffer made at the first step of
+    a batch size: what a person writes who also avoids numpy's temporaries."""
+
+    name = "reuse"
+
+    def __init__(self, weights):
+        self.params = [(w.copy(), b.copy()) for w, b in weights]
+        self.grads = [(np.empty_like(w), np.empty_like(b)) for w, b in self.params]
+        self.buffers = {}
+
+    def _buffers(self, batch: int) -> dict:
+        if batch not in self.buffers:
+            acts = [np.empty((batch, w.shape[0]), np.float32) for w, _ in self.params]
+            self.buffers[batch] = {
+                "acts": acts,
+                "dz": [np.empty_like(a) for a in acts],
+                "mask": [np.empty(a.shape, bool) for a in acts],
+                "rows": np.arange(batch),
+                "s": np.empty((batch, 1), np.float32),
+                "m": np.empty((batch, 1), np.float32),
+            }
+        return self.buffers[batch]
+
+    def step(self, xb, yb):
+        buf, last = self._buffers(len(xb)), len(self.params) - 1
+        acts, dz, rows = buf["acts"], buf["dz"], buf["rows"]
+        h = xb
+        for i, (w, b) in enumerate(self.params):
+            np.matmul(h, w.T, out=acts[i])
+            acts[i] += b
+            if i < last:
+                np.maximum(acts[i], 0, out=acts[i])
+            h = acts[i]
+        e, s, n = dz[last], buf["s"], len(xb)  # softmax cross-entropy, as the floor's
+        np.max(h, axis=1, keepdims=True, out=buf["m"])
+        np.subtract(h, buf["m"], out=e)
+        picked = e[rows, yb]
+        np.exp(e, out=e)
+        np.sum(e, axis=1, keepdims=True, out=s)
+        loss = (np.log(s).ravel() - picked).mean()
+        s *= n
+        np.reciprocal(s, out=s)  # 1 / (s n), as the floor computes it
+        e *= s
+        e[rows, yb] -= 1 / n
+        for i in range(last, -1, -1):
+            (w, b), (gw, gb) = self.params[i], self.grads[i]
+            h = xb if i == 0 else acts[i - 1]
+            np.matmul(dz[i].T, h, out=gw)
+            dz[i].sum(axis=0, out=gb)
+            if i > 0:
+                np.matmul(dz[i], w, out=dz[i - 1])
+                np.greater(h, 0, out=buf["mask"][i - 1])
+                dz[i - 1] *= buf["mask"][i - 1]
+            gw *= LR
+            w -= gw
+            gb *= LR
+            b -= gb
+        return loss
+
+
+class Eager:
+    """minigrad as a user writes it."""
+
+    name = "eager"
+
+    def __init__(self, weights):
+        layers = []
+        for i, (w, _) in enumerate(weights):
+            layers += [nn.Linear(w.shape[1], w.shape[0])] + [nn.ReLU()] * (i < len(weights) - 1)
+        self.model = model = nn.Sequential(*layers)
+        for p, value in zip(model.parameters(), [a for pair in weights for a in pair]):
+            p.array[...] = value
+        self.optimizer = optimizer = mg.optim.SGD(model.parameters(), lr=LR)
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        self.step_fn = self.wrap(train_step)
+
+    def wrap(self, train_step):
+        return train_step
+
+    def step(self, xb, yb):
+        return self.step_fn(mg.from_numpy(xb), mg.from_numpy(yb))
+
+
+class Compiled(Eager):
+    name = "compiled"
+
+    def wrap(self, train_step):
+        return mg.compile(train_step)
+
+
+CONTENDERS = [Naive, Reuse, Eager, Compiled]
+
+
+def epoch(runner, x, y, order, batch: int) -> None:
+    for start in range(0, len(order), batch):
+        idx = order[start : start + batch]
+        runner.step(x[idx], y[idx])
+
+
+def time_epochs(workload: str, x, y, epochs: int, chunk: int) -> dict:
+    """Seconds per step of each contender, timed in turns of a whole epoch (or, with `chunk`,
+    of `chunk` minibatches: on a busy machine the best of many short turns is the better
+    estimate of what each costs), after one warm-up epoch."""
+    sizes, batch = WORKLOADS[workload]
+    weights = init_weights(sizes)
+    runners = [kind(weights) for kind in CONTENDERS]
+    times = {kind.name: [] for kind in CONTENDERS}
+    orders = epoch_orders(len(y))
+    for k in range(1 + epochs):  # the first epoch warms up (and records the compiled step)
+        order = next(orders)
+        turn = len(order) if not (k and chunk) else chunk * batch
+        for part in range(0, len(order), turn):
+            piece = order[part : part + turn]
+            for runner in runners:
+                gc.collect()
+                start = time.perf_counter()
+                epoch(runner, x, y, piece, batch)
+                if k:
+                    steps = -(-len(piece) // batch)
+                    times[runner.name].append((time.perf_counter() - start) / steps)
+    numpy, reuse, eager, compiled = (_final(r) for r in runners)
+    if not np.array_equal(numpy, reuse):
+        print(f"WARNING: {workload}: the two numpy floors do not compute the same bits")
+    return {"times": times, "bit_identical": np.array_equal(eager, compiled)}
+
+
+def _final(runner) -> np.ndarray:
+    if hasattr(runner, "model"):
+        return np.concatenate([p.array.ravel() for p in runner.model.parameters()])
+    return np.concatenate([a.ravel() for pair in runner.params for a in pair])
+
+
+def recording_cost(workload: str, x, y, repeats: int) -> float:
+    """How many eager steps the first (recording) call of a compiled step costs."""
+    sizes, batch = WORKLOADS[workload]
+    weights, xb, yb = init_weights(sizes), x[:batch], y[:batch]
+    ratios = []
+    for _ in range(repeats):
+        eager, compiled = Eager(weights), Compiled(weights)
+        for _ in range(5):
+            eager.step(xb, yb)
+        start = time.perf_counter()
+        for _ in range(20):
+            eager.step(xb, yb)
+        per_step = (time.perf_counter() - start) / 20
+        start = time.perf_counter()
+        compiled.step(xb, yb)
+        ratios.append((time.perf_counter() - start) / per_step)
+    return statistics.median(ratios)
+
+
+def traced_peak(kind, workload: str, x, y, steps: int) -> int:
+    """tracemalloc's peak over `steps` steps, from before the model is made (bytes)."""
+    sizes, batch = WORKLOADS[workload]
+    weights = init_weights(sizes)
+    kind(weights).step(x[:batch], y[:batch])  # the modules' first-use costs, not counted
+    gc.collect()
+    tracemalloc.start()
+    runner = kind(weights)
+    for k in range(steps):
+        idx = slice(k * batch, (k + 1) * batch)
+        runner.step(x[idx], y[idx])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="a smoke run on a small epoch")
+    p.add_argument("--epochs", type=int, default=3, help="timed epochs per contender")
+    p.add_argument("--threads", help="BLAS threads (set before numpy loads)")
+    p.add_argument("--workloads", default="W1,W2")
+    p.add_argument("--chunk", type=int, default=0, help="turns of this many steps, not epochs")
+    p.add_argument("--samples", type=int, default=N_TRAIN, help="samples in an epoch")
+    args = p.parse_args(argv)
+    n = N_QUICK if args.quick else args.samples
+    epochs = 1 if args.quick else args.epochs
+    x, y = mnist_like(n, mnist=False)
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"numpy {np.__version__}, BLAS threads {threads}, {n} samples an epoch, {epochs} timed")
+    for workload in args.workloads.split(","):
+        result = time_epochs(workload, x, y, epochs, args.chunk)
+        median = {name: statistics.median(t) for name, t in result["times"].items()}
+        best = {name: min(t) for name, t in result["times"].items()}
+        times = best if args.chunk else median  # (the ratios' basis)
+        print(
+            f"\n{workload} {WORKLOADS[workload]}: ms a step (median, best turn) and the "
+            f"{'best' if args.chunk else 'median'}'s ratio to the naive floor"
+        )
+        for name in times:
+            print(
+                f"  {name:9s} {1e3 * median[name]:8.3f} {1e3 * best[name]:8.3f}  "
+                f"{times[name] / times['numpy']:5.2f}x"
+            )
+        print(
+            f"  compiled/eager {times['compiled'] / times['eager']:.2f}x, compiled/reuse "
+            f"{times['compiled'] / times['reuse']:.2f}x; compiled == eager to the bit: "
+            f"{result['bit_identical']}"
+        )
+        cost = recording_cost(workload, x, y, 3 if args.quick else 7)
+        print(f"  recording (the first call) costs {cost:.1f} eager steps")
+    steps = 4 if args.quick else 20
+    print(f"\nW2: tracemalloc peak over {steps} steps (MiB, from before the model is made)")
+    for kind in CONTENDERS:
+        print(f"  {kind.name:9s} {traced_peak(kind, 'W2', x, y, steps) / 2**20:7.1f}")
+
+
+if __name__ == "__main__":
+    main()

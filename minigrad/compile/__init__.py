@@ -1,0 +1,219 @@
+"""`mg.compile`: a training step recorded once, as the flat list of array calls it makes, then
+replayed. docs/compile.md explains it, with the MLP step's program printed.
+
+    @mg.compile
+    def train_step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+The first call per signature runs eagerly and records (_recorder.py); later calls replay the
+recording on their arguments (_program.py); `train_step.source(x, y)` prints it as numpy
+(_source.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+from collections import OrderedDict
+from collections.abc import Callable
+
+from .. import backend
+from ..autograd import grad_mode
+from ..errors import check_callable
+from ..nn.module import Module
+from ..optim.optimizer import Optimizer
+from ..tensor import Tensor
+from ._program import Program, StaleState
+from ._recorder import Recorder
+from ._refusals import CaptureError
+from ._source import source_of
+
+__all__ = ["CaptureError", "CompiledFunction", "compile"]
+
+_ndarray = backend.numpy.ndarray
+
+
+def compile(fn: Callable | None = None, *, cache_size: int = 8) -> CompiledFunction:
+    """`fn` recorded at its first call per signature and replayed at later calls.
+
+    The signature is what the recording depends on: each tensor argument's shape, dtype,
+    device and requires_grad (other arguments by value), the grad mode, and the `training`
+    flag and parameters of every module `fn` refers to (by a global or closure name, or
+    through `self` for a method). At most `cache_size` recordings are kept, the least
+    recently used dropped first. The replay reads parameters, gradients and optimizer state
+    (lr, step counts, momentum buffers) afresh each call, and draws dropout masks from the
+    generator eager draws from: a replay gives the same bits as the eager call would.
+
+    What a replay cannot repeat is refused while recording, naming the line: reading a value
+    into Python (`.item()`, `if loss > 3:`, print), hooks, `mg.autograd.grad`, random numbers
+    drawn outside dropout, arrays made inside the step without an op.
+
+    >>> model = nn.Linear(3, 1)
+    >>> opt = mg.optim.SGD(model.parameters(), lr=0.1)
+    >>> @mg.compile
+    ... def step(x):
+    ...     loss = model(x).sum()
+    ...     opt.zero_grad()
+    ...     loss.backward()
+    ...     opt.step()
+    ...     return loss
+    >>> [step(mg.ones(2, 3)).shape for _ in range(3)]  # recorded, then replayed twice
+    [Size([]), Size([]), Size([])]
+    >>> step.recordings
+    1
+    """
+    if fn is None:
+        return functools.partial(compile, cache_size=cache_size)
+    check_callable(fn, "fn", "compile")
+    if type(cache_size) is not int or cache_size < 1:
+        raise ValueError(f"compile: cache_size must be a positive int, got {cache_size!r}")
+    return CompiledFunction(fn, cache_size)
+
+
+class CompiledFunction:
+    """What `mg.compile(fn)` returns: call it as `fn`; `source(*args)` prints its program."""
+
+    def __init__(self, fn: Callable, cache_size: int):
+        functools.update_wrapper(self, fn)
+        self.fn, self.cache_size = fn, cache_size
+        self.cache: OrderedDict[tuple, Program] = OrderedDict()
+        self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
+        # (ids of the top modules, all modules, the tops, the ids of each one's children)
+        self._walked: tuple = (None, [], [], [])
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"compile: pass {self.__name__}'s arguments positionally (got keyword "
+                f"arguments {sorted(kwargs)}): they are part of the signature"
+            )
+        key = self._signature(args)
+        program = self.cache.get(key)
+        if program is not None and program.valid():
+            self.cache.move_to_end(key)
+            try:
+                return program.run(args)
+            except StaleState:
+                pass
+        return self._record(key, args)
+
+    def _record(self, key: tuple, args: tuple):
+        state = grad_mode.state
+        if state.recorder is not None:
+            raise CaptureError(f"compile: {self.__name__} is called while another step records")
+        recorder = Recorder(args, self.__name__)
+        generator = _generator_state()
+        state.recorder = recorder
+        try:
+            result = self.fn(*args)
+        except BaseException:
+            recorder.abandon()
+            raise
+        finally:
+            state.recorder = None
+        program = recorder.finish(result, generator)
+        program.names = _names(self._walked[2] if self._modules() else [])
+        self.cache[key] = program
+        self.cache.move_to_end(key)
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        self.recordings += 1
+        return result
+
+    def source(self, *args) -> str:
+        """The program recorded for `args`' signature as numpy source (recording it first if
+        needed: that runs one eager step). See docs/compile.md."""
+        key = self._signature(args)
+        if key not in self.cache:
+            self(*args)
+        try:
+            names = list(inspect.signature(self.fn).parameters)
+        except (TypeError, ValueError):  # (a callable without a signature)
+            names = []
+        return source_of(self.cache[key], self.__name__, names)
+
+    def _modules(self, referenced: list | None = None) -> list[Module]:
+        """Every module fn refers to by name (global, closure, `self`), and all below them:
+        walked again only when those names point at other modules."""
+        referenced = self._referenced() if referenced is None else referenced
+        tops = [v for v in referenced if isinstance(v, Module)]
+        key = tuple(map(id, tops))
+        if key != self._walked[0]:
+            seen, found = set(), []
+            for top in tops:
+                for module in top.modules():
+                    if id(module) not in seen:
+                        seen.add(id(module))
+                        found.append(module)
+            children = [tuple(map(id, m._modules.values())) for m in found]
+            self._walked = (key, found, tops, children)
+        return self._walked[1]
+
+    def _referenced(self) -> list:
+        """The values of the names fn's code uses (globals, closure cells, `self`'s attributes)."""
+        fn = self.fn
+        owner = getattr(fn, "__self__", None)
+        code = getattr(fn, "__code__", None)
+        values = [] if owner is None else list(vars(owner).values()) + [owner]
+        if code is not None:
+            namespace = getattr(fn, "__globals__", {})
+            values += [namespace[n] for n in code.co_names if n in namespace]
+            for cell in getattr(fn, "__closure__", None) or ():
+                with contextlib.suppress(ValueError):  # (a cell not filled yet)
+                    values.append(cell.cell_contents)
+        return values
+
+    def _signature(self, args: tuple) -> tuple:
+        parts, arrays = [grad_mode.state.grad_enabled], []
+        for a in args:
+            if isinstance(a, Tensor):
+                array = a.array
+                device = None if type(array) is _ndarray else array.device.id
+                arrays.append(id(array))  # (which arguments share an array is recorded too)
+                parts.append(
+                    (array.shape, array.dtype, device, a.requires_grad, arrays.index(id(array)))
+                )
+            else:
+                try:
+                    hash(a)
+                    parts.append((type(a), a))
+                except TypeError:
+                    parts.append((type(a), id(a)))
+        # An optimizer the step refers to by name is part of it: rebinding the name to another
+        # optimizer records again (the recording calls the one it saw).
+        referenced = self._referenced()
+        parts.extend(id(v) for v in referenced if isinstance(v, Optimizer))
+        modules = self._modules(referenced)
+        for module, children in zip(modules, self._walked[3]):
+            if tuple(map(id, module._modules.values())) != children:  # a submodule replaced
+                self._walked = (None, [], [], [])
+                return self._signature(args)
+            parts.append(module.training)
+            parts.extend(
+                (id(p), p.requires_grad) for p in module._parameters.values() if p is not None
+            )
+        return tuple(parts)
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.__name__}: {len(self.cache)} recording(s)>"
+
+
+def _names(modules: list[Module]) -> dict[int, str]:
+    """id(tensor) -> its name in the model (fc1.weight), for the printed program."""
+    names = {}
+    for top in modules:
+        for name, t in [*top.named_parameters(), *top.named_buffers()]:
+            names.setdefault(id(t), name)
+    return names
+
+
+def _generator_state():
+    """The CPU generator and its state now, to check later that only dropout drew from it."""
+    generator = backend.generator(backend.as_device("cpu"))
+    bit_generator = getattr(generator, "bit_generator", None)
+    return None if bit_generator is None else (generator, bit_generator.state)

@@ -1,0 +1,321 @@
+"""A Program: one recorded step as a flat list of array calls, replayed on new inputs.
+
+The arrays a step works on live in numbered slots (`env`, a list): the step's arguments, each
+op's output, each gradient. The steps, in the order the eager call ran them:
+  forward   a Function's forward on the arrays of its inputs (a new Function object per
+            replay keeps what its backward needs, as on the tape)
+  backward  that Function's backward, on its output's gradient
+  sum_to / astype / add
+            the engine's bookkeeping: a gradient summed over broadcast dims, cast, or added
+            to another one for the same tensor
+  deliver   a leaf's total gradient into its .grad: copied or added in place, as the engine
+  call      a call replayed as it is, reading its settings then: an optimizer's update (lr,
+            step counts, momentum buffers), zero_grad
+State (parameters, buffers, optimizer state) is read at every replay, never copied in. A slot is
+dropped after its last use, so a replay holds no more memory than the eager step.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from .. import backend
+from ..autograd import grad_mode
+from ..nn.functional._activations import dropout_mask
+from ..nn.functional._pool_ops import max_pool_winners
+from ..tensor import Tensor
+
+_ndarray = backend.numpy.ndarray
+_state = grad_mode.state
+
+
+class StaleState(RuntimeError):
+    """A tensor the recording read is gone: the caller records the step again."""
+
+
+class Program:
+    """Steps recorded by a Recorder; `run(args)` replays them."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.size = 0  # slots
+        self.inputs: dict[int, int] = {}  # argument position -> slot
+        self.states: list = []  # weakrefs to the tensors (and arrays) read at every replay
+        self.steps: list[tuple] = []  # (kind, ...): see the module docstring
+        self.outputs = None
+        self.meta: dict[int, tuple] = {}  # slot -> (shape, dtype, is a view) when recorded
+        self.names: dict[int, str] = {}  # id(tensor) -> its name in the model, for source()
+        self.guards: list = []  # (tensor weakref, requires_grad) checked before each replay
+        self._runner = None
+
+    # ----- building (the Recorder calls these) --------------------------------------------
+    def slot(self) -> int:
+        self.size += 1
+        return self.size - 1
+
+    def input(self, position: int) -> int:
+        slot = self.inputs[position] = self.slot()
+        return slot
+
+    def input_index(self, slot: int) -> int:
+        return next(k for k, s in self.inputs.items() if s == slot)
+
+    def state(self, value) -> int:
+        self.states.append(weakref.ref(value))
+        if isinstance(value, Tensor):
+            self.guards.append((len(self.states) - 1, value.requires_grad))
+        return len(self.states) - 1
+
+    def forward(self, cls, refs, params, kwargs, out, entry, name) -> None:
+        self.steps.append(("forward", cls, refs, params, kwargs, out, entry, name))
+
+    def seed(self, slot: int, array) -> None:
+        self.steps.append(("seed", slot, array))
+
+    def mark_taken(self, slots) -> None:
+        """A backward starts: the gradients it is seeded with must not become a .grad as they
+        are (a fresh set per backward, as the engine's)."""
+        self.steps.append(("taken", tuple(slots)))
+
+    def backward(self, entry: int, grad: int, slots: tuple, name: str, last_use: bool) -> None:
+        self.steps.append(("backward", entry, grad, slots, last_use, name))
+
+    def sum_to(self, src: int, dst: int, shape) -> None:
+        self.steps.append(("sum_to", src, dst, tuple(shape)))
+
+    def astype(self, src: int, dst: int, dtype) -> None:
+        self.steps.append(("astype", src, dst, dtype))
+
+    def add(self, a: int, b: int, dst: int) -> None:
+        self.steps.append(("add", a, b, dst))
+
+    def deliver(self, leaf_ref: tuple, slot: int, mode: str) -> None:
+        self.steps.append(("deliver", leaf_ref, slot, mode))
+
+    def call(self, function, args: tuple) -> None:
+        self.steps.append(("call", function, args))
+
+    # ----- replaying -------------------------------------------------------------------------
+    def valid(self) -> bool:
+        """Whether every state tensor is still there with its requires_grad as recorded."""
+        states = self.states
+        for i, requires_grad in self.guards:
+            t = states[i]()
+            if t is None or t.requires_grad is not requires_grad:
+                return False
+        return True
+
+    def run(self, args: tuple):
+        """The recorded step on `args` (of the recorded signature)."""
+        if self._runner is None:
+            self._runner = _build(self)
+        steps, frees, outputs = self._runner
+        env = [None] * self.size
+        for position, slot in self.inputs.items():
+            env[slot] = args[position].array
+        states = [ref() for ref in self.states]
+        if any(s is None for s in states):  # (checked by `valid` for tensors; an array may go too)
+            raise StaleState(f"{self.name}: a tensor or array the recording read is gone")
+        fns, taken = {}, set()
+        grad_enabled = _state.grad_enabled
+        try:
+            for step, free in zip(steps, frees):
+                step(env, states, fns, args, taken)
+                for slot in free:
+                    env[slot] = None
+        finally:
+            _state.grad_enabled = grad_enabled
+        return _rebuild(outputs, env)
+
+
+def _rebuild(spec, env):
+    if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
+        return Tensor._make(env[spec[1]], False) if spec[0] == "slot" else spec[1]
+    if isinstance(spec, (tuple, list)):
+        return type(spec)(_rebuild(s, env) for s in spec)
+    return {k: _rebuild(v, env) for k, v in spec.items()}
+
+
+def _getter(ref: tuple):
+    kind, value = ref[0], ref[1]
+    if kind == "slot":
+        return lambda env, states: env[value]
+    if kind == "state":
+        return lambda env, states: states[value].array
+    if kind == "const":  # an array kept alive outside the step (a global): read as it is then
+        return lambda env, states: states[value]
+    if kind == "winners":  # max pooling's search, again: {"values": ..., "index": ...}
+        x, geo = _getter(value[0]), value[1]
+        return lambda env, states: dict(
+            zip(("values", "index"), max_pool_winners(x(env, states), geo))
+        )
+    if kind == "mask":  # drawn again, from the generator eager draws from
+        (_x_ref, p, shape), x = value, _getter(value[0])
+        return lambda env, states: dropout_mask(Tensor._make(x(env, states), False), p, shape)
+    return lambda env, states: value  # a Python value (or an array kept alive elsewhere)
+
+
+def _stub(ref: tuple):
+    """What `fn.inputs` holds for a backward: a Tensor with the input's requires_grad (the
+    formulas read only that), or the Python value itself."""
+    if ref[0] in ("slot", "state"):
+        return Tensor._make(None, ref[2])
+    return None if ref[0] == "const" else ref[1]
+
+
+def _reads(step: tuple) -> list[int]:
+    """The slots a step reads."""
+    kind = step[0]
+    if kind == "forward":
+        refs = [*step[2], *step[4].values()]
+        refs += [r[1][0] for r in step[4].values() if r[0] in ("mask", "winners")]
+        return [r[1] for r in refs if r[0] == "slot"]
+    if kind == "backward":
+        return [step[2]]
+    if kind in ("sum_to", "astype"):
+        return [step[1]]
+    if kind == "add":
+        return [step[1], step[2]]
+    if kind == "deliver":
+        return [step[2]]
+    if kind == "taken":
+        return list(step[1])
+    return []
+
+
+def _build(program: Program) -> tuple:
+    """The steps as closures, and after each the slots no later step (nor the result) reads."""
+    last = {}
+    for i, step in enumerate(program.steps):
+        for slot in _reads(step):
+            last[slot] = i
+    kept = set(_output_slots(program.outputs))
+    frees = [[] for _ in program.steps]
+    for slot, i in last.items():
+        if slot not in kept:
+            frees[i].append(slot)
+    builders = {
+        "forward": _forward,
+        "seed": _seed,
+        "backward": _backward,
+        "sum_to": _sum_to,
+        "astype": _astype,
+        "add": _add,
+        "deliver": _deliver,
+        "call": _call,
+        "taken": _taken,
+    }
+    steps = [builders[step[0]](program, *step[1:]) for step in program.steps]
+    return steps, [tuple(f) for f in frees], program.outputs
+
+
+def _output_slots(spec) -> list[int]:
+    if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
+        return [spec[1]] if spec[0] == "slot" else []
+    values = spec.values() if isinstance(spec, dict) else spec
+    return [s for v in values for s in _output_slots(v)]
+
+
+def _forward(program, cls, refs, params, kwargs, out, entry, name):
+    getters = [_getter(r) for r in refs]
+    derive = _getter(kwargs["*"]) if "*" in kwargs else None  # several, computed at once
+    dynamic = [(k, _getter(r)) for k, r in kwargs.items() if k != "*"]
+    static = params
+    stubs = tuple(_stub(r) for r in refs)
+    needs = tuple(isinstance(s, Tensor) and s.requires_grad for s in stubs)
+    saves = cls.saves_output
+
+    def forward(env, states, fns, args, taken):
+        arrays = [g(env, states) for g in getters]
+        kw = {**static, **{k: g(env, states) for k, g in dynamic}} if dynamic else static
+        if derive is not None:
+            kw = {**kw, **derive(env, states)}
+        fn = cls()
+        result = fn.forward(*arrays, **kw)
+        if type(result) is not _ndarray:  # as Function.apply: a 0-d array, not a scalar
+            result = backend.xp_of(result).asarray(result)
+        env[out] = result
+        if entry:
+            fn.inputs, fn.arrays, fn.needs_input_grad = stubs, arrays, needs
+            if saves:
+                fn._output_array = result
+            fns[out] = fn
+
+    return forward
+
+
+def _seed(program, slot, array):
+    def seed(env, states, fns, args, taken):
+        env[slot] = seed_array = array.copy()
+        taken.add(id(seed_array))
+
+    return seed
+
+
+def _backward(program, entry, grad, slots, last_use, name):
+    def backward(env, states, fns, args, taken):
+        fn = fns.pop(entry) if last_use else fns[entry]  # (retain_graph: another backward)
+        fn.last_use = last_use
+        mode, _state.grad_enabled = _state.grad_enabled, False  # as the engine runs backward
+        input_grads = fn.backward(env[grad], *fn.arrays)
+        _state.grad_enabled = mode  # (and Program.run, if it raised)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        for slot, g in zip(slots, input_grads):
+            if slot is not None:
+                env[slot] = g
+
+    return backward
+
+
+def _sum_to(program, src, dst, shape):
+    def sum_to(env, states, fns, args, taken):
+        env[dst] = backend.sum_to(env[src], shape)
+
+    return sum_to
+
+
+def _astype(program, src, dst, dtype):
+    def astype(env, states, fns, args, taken):
+        env[dst] = env[src].astype(dtype)
+
+    return astype
+
+
+def _add(program, a, b, dst):
+    def add(env, states, fns, args, taken):
+        env[dst] = env[a] + env[b]
+
+    return add
+
+
+def _deliver(program, leaf_ref, slot, mode):
+    kind, index = leaf_ref
+
+    def deliver(env, states, fns, args, taken):  # engine._deliver, for one leaf
+        leaf = args[index] if kind == "input" else states[index]
+        grad = env[slot]
+        if leaf.grad is not None:
+            leaf.grad.array += grad
+        else:
+            if grad.base is not None or id(grad) in taken:
+                grad = grad.copy()
+            taken.add(id(grad))
+            leaf._grad = Tensor._make(grad, False)
+
+    return deliver
+
+
+def _call(program, function, call_args):
+    def call(env, states, fns, args, taken):
+        function(*call_args)
+
+    return call
+
+
+def _taken(program, slots):
+    def taken_(env, states, fns, args, taken):
+        taken.clear()
+        taken.update(id(env[slot]) for slot in slots)
+
+    return taken_

@@ -1,0 +1,325 @@
+"""A recorded Program printed as a numpy function: one line per array call, the same calls in
+the same order, so that it computes the same bits as the step it was recorded from.
+
+Each op that can be printed has a template here, written from its forward and backward
+(nn/functional/_linear.py, ops/elementwise.py, nn/functional/_class_losses.py) and the
+engine's bookkeeping (engine._receive, engine._deliver); the updates from optim/sgd.py and
+optim/adam.py. What has no template (so far: every op but linear, relu and cross_entropy over
+class indices; every optimizer but SGD, Adam and AdamW) is refused with a RuntimeError that
+names it: the compiled step itself runs all of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..nn.parameter import zero_grads
+from ..optim.adam import Adam, AdamW
+from ..optim.optimizer import _update_all
+from ..optim.sgd import SGD
+
+COVERED = "linear, relu, cross_entropy (class indices, 'mean'), SGD, Adam, AdamW"
+
+
+def source_of(program, name: str, arg_names: list[str]) -> str:
+    """`program` as the source of a numpy function `name`(inputs..., state...)."""
+    return _Printer(program, name, arg_names).text()
+
+
+class _Printer:
+    def __init__(self, program, name: str, arg_names: list[str]):
+        self.program, self.name = program, name
+        self.slot_names: dict[int, str] = {}
+        self.used: set[str] = {"np"}
+        self.lines: list[str] = []
+        self.entries: dict[int, tuple] = {}  # out slot -> (position, op, what backward needs)
+        self.states = [ref() for ref in program.states]
+        self.state_names = {}
+        for position, slot in program.inputs.items():
+            self._name_slot(slot, arg_names[position] if position < len(arg_names) else "arg")
+        self.arguments = [self.slot_names[s] for _, s in sorted(program.inputs.items())]
+        self.buffers: list[str] = []  # optimizer state the printed update reads
+        self.delivered = set()  # the state tensors that get a .grad
+        for step in program.steps:  # a gradient that becomes a .grad as it is: named so
+            if step[0] == "deliver":
+                self.delivered.add(step[1])
+                if step[3] == "new" and step[2] not in self.slot_names:
+                    self._name_slot(step[2], self._state_name(step[1]) + "_grad")
+
+    # ----- names -----------------------------------------------------------------------------
+    def _unique(self, base: str) -> str:
+        base = re.sub(r"\W", "_", base)
+        base = base if base[:1].isalpha() else f"layer{base}"
+        name, k = base, 2
+        while name in self.used:
+            name, k = f"{base}_{k}", k + 1
+        self.used.add(name)
+        return name
+
+    def _name_slot(self, slot: int, base: str) -> str:
+        if slot not in self.slot_names:
+            self.slot_names[slot] = self._unique(base)
+        return self.slot_names[slot]
+
+    def _state_name(self, ref: tuple) -> str:
+        if ref[0] == "input":
+            return self.arguments[ref[1]]
+        index = ref[1]
+        if index not in self.state_names:
+            t = self.states[index]
+            self.state_names[index] = self._unique(self.program.names.get(id(t), f"state{index}"))
+        return self.state_names[index]
+
+    def ref(self, ref: tuple) -> str:
+        kind = ref[0]
+        if kind == "slot":
+            return self.slot_names[ref[1]]
+        if kind == "state":
+            return self._state_name(("state", ref[1]))
+        if kind == "value" and isinstance(ref[1], (int, float, type(None))):
+            return repr(ref[1])
+        raise _refuse(f"an argument of kind {kind}")
+
+    def emit(self, line: str, comment: str = "") -> None:
+        self.lines.append(f"    {line}" + (f"  # {comment}" if comment else ""))
+
+    # ----- the program -------------------------------------------------------------------------
+    def text(self) -> str:
+        for step in self.program.steps:
+            getattr(self, f"_{step[0]}")(*step[1:])
+        outputs = self._outputs(self.program.outputs)
+        self.emit(f"return {outputs}")
+        states = [self.state_names[i] for i in sorted(self.state_names)]
+        shapes = ", ".join(
+            f"{self.slot_names[s]} {_shape(self.program.meta[s][0])} {self.program.meta[s][1]}"
+            for _, s in sorted(self.program.inputs.items())
+        )
+        head = [
+            f"# {self.name}, as mg.compile recorded it for {shapes}.",
+            "# Parameters and optimizer state are updated in place; each gradient is a local.",
+            "import numpy as np",
+            "",
+            "",
+            f"def {self.name}({', '.join(self.arguments + states + self.buffers)}):",
+        ]
+        return "\n".join(head + self.lines) + "\n"
+
+    def _outputs(self, spec) -> str:
+        if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
+            return self.slot_names[spec[1]] if spec[0] == "slot" else repr(spec[1])
+        if isinstance(spec, dict):
+            return "{" + ", ".join(f"{k!r}: {self._outputs(v)}" for k, v in spec.items()) + "}"
+        inner = ", ".join(self._outputs(s) for s in spec)
+        return (
+            f"[{inner}]" if isinstance(spec, list) else f"({inner}{',' if len(spec) == 1 else ''})"
+        )
+
+    def _forward(self, cls, refs, params, kwargs, out, entry, op) -> None:
+        position = len(self.entries)
+        template = _FORWARD.get(op)
+        if template is None or kwargs:
+            raise _refuse(f"the op {op!r}")
+        needs = template(self, refs, params, out, position)
+        self.entries[out] = (position, op, needs, refs)
+
+    def _seed(self, slot, array) -> None:
+        values = array.reshape(-1)
+        if values.size == 0 or not (values == values[0]).all():
+            raise _refuse("a backward seeded with a gradient of varied values")
+        name = self._name_slot(slot, "d_loss")
+        value, dtype = values[0].item(), array.dtype
+        self.emit(f"{name} = np.full({_shape(array.shape)}, {value!r}, dtype=np.{dtype})")
+
+    def _taken(self, slots) -> None:
+        self.emit("# backward: each entry's gradient formula, in reverse tape order")
+
+    def _backward(self, entry, grad, slots, last_use, op) -> None:
+        position, _, needs, refs = self.entries[entry]
+        outs = []
+        for slot, ref in zip(slots, refs):
+            if slot is None or slot in self.slot_names:
+                outs.append(self.slot_names.get(slot))
+            else:
+                base = self.ref(ref) if ref[0] in ("slot", "state") else "input"
+                outs.append(self._name_slot(slot, f"d_{base}"))
+        comment = f"backward of entry {position} ({op})"
+        _BACKWARD[op](self, self.slot_names[grad], outs, needs, last_use, comment)
+
+    def _sum_to(self, src, dst, shape) -> None:
+        source, target = self.slot_names[src], self._name_slot(dst, f"{self.slot_names[src]}_sum")
+        src_shape = self.program.meta[src][0]
+        lead = len(src_shape) - len(shape)
+        now = src_shape[lead:]
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and now[i] != 1)
+        parts = []
+        if lead:
+            parts.append(f".sum(axis={tuple(range(lead))})")
+        if stretched:
+            parts.append(f".sum(axis={stretched}, keepdims=True)")
+        self.emit(f"{target} = {source}{''.join(parts)}", "summed over the broadcast dims")
+
+    def _astype(self, src, dst, dtype) -> None:
+        target = self._name_slot(dst, f"{self.slot_names[src]}_cast")
+        self.emit(f"{target} = {self.slot_names[src]}.astype(np.{dtype})", "to the input's dtype")
+
+    def _add(self, a, b, dst) -> None:
+        target = self._name_slot(dst, f"{self.slot_names[a]}_total")
+        self.emit(f"{target} = {self.slot_names[a]} + {self.slot_names[b]}", "used twice: summed")
+
+    def _deliver(self, leaf_ref, slot, mode) -> None:
+        grad = self._state_name(leaf_ref) + "_grad"
+        if mode == "new":  # (named so already)
+            return
+        if mode == "copy":
+            self.used.add(grad)
+            self.emit(f"{grad} = {self.slot_names[slot]}.copy()", "a .grad owns its array")
+        else:
+            raise _refuse("a gradient accumulated into an existing .grad (no zero_grad)")
+
+    def _call(self, function, args) -> None:
+        if function is zero_grads:
+            how = "None" if args[1] else "zeros"
+            self.emit(f"# zero_grad: every .grad set to {how}; backward below starts them anew")
+        elif function is _update_all and type(args[0]) is SGD:
+            self._sgd(args[0])
+        elif function is _update_all and type(args[0]) in (Adam, AdamW):
+            self._adam(args[0])
+        else:
+            raise _refuse(f"{getattr(function, '__name__', function)}{args!r:.40}")
+
+    def _sgd(self, opt) -> None:
+        self.emit(f"# {type(opt).__name__}.step(), its settings as they are now")
+        names = {id(t): i for i, t in enumerate(self.states)}
+        for group in opt.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            for p in group["params"]:
+                if ("state", names.get(id(p))) not in self.delivered:  # (no .grad: not updated)
+                    continue
+                w = self._state_name(("state", names[id(p)]))
+                g = f"{w}_grad"
+                if weight_decay != 0:
+                    self.emit(f"{g} = {g} + {weight_decay!r} * {w}", "weight decay")
+                if momentum != 0:
+                    buf = self._unique(f"{w}_momentum_buffer")
+                    self.buffers.append(buf)
+                    if "momentum_buffer" not in opt.state.get(p, {}):
+                        self.emit(f"{buf}[...] = {g}", "the first step fills the buffer")
+                    else:
+                        self.emit(f"{buf} *= {momentum!r}")
+                        self.emit(f"{buf} += {1 - dampening!r} * {g}")
+                    g = f"{g} + {momentum!r} * {buf}" if nesterov else buf
+                self.emit(f"{w} -= {lr!r} * {g}")
+
+    def _adam(self, opt) -> None:
+        names = {id(t): i for i, t in enumerate(self.states)}
+        for group in opt.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                if ("state", names.get(id(p))) not in self.delivered:
+                    continue
+                w = self._state_name(("state", names[id(p)]))
+                g, m, v = f"{w}_grad", self._unique(f"{w}_exp_avg"), self._unique(f"{w}_exp_avg_sq")
+                self.buffers += [m, v]
+                state = opt.state.get(p)
+                t = float(state["step"].array) + 1 if state else 1.0
+                self.emit(f"# {type(opt).__name__}.step() of {w}: step {t:g}, settings as now")
+                if weight_decay != 0 and decoupled:
+                    self.emit(f"{w} *= {1 - lr * weight_decay!r}", "decoupled weight decay")
+                elif weight_decay != 0:
+                    self.emit(f"{g} = {g} + {weight_decay!r} * {w}", "weight decay")
+                weight = 1 - beta1
+                if weight < 0.5:  # optim/adam.py's lerp_
+                    self.emit(f"{m} += {weight!r} * ({g} - {m})")
+                else:
+                    self.emit(f"{m}[...] = {g} - {1 - weight!r} * ({g} - {m})")
+                self.emit(f"{v} *= {beta2!r}")
+                self.emit(f"{v} += {1 - beta2!r} * {g} * {g}")
+                if amsgrad:
+                    v_max = self._unique(f"{w}_max_exp_avg_sq")
+                    self.buffers.append(v_max)
+                    self.emit(f"{v} = np.maximum({v_max}, {v}, out={v_max})")
+                denom = self._unique("denom")
+                self.emit(f"{denom} = np.sqrt({v}) / {(1 - beta2**t) ** 0.5!r} + {eps!r}")
+                self.emit(f"{w} -= {lr / (1 - beta1**t)!r} * {m} / {denom}")
+
+
+def _refuse(what: str) -> RuntimeError:
+    return RuntimeError(
+        f"source(): no numpy template for {what} yet (covered: {COVERED}); the compiled step "
+        "itself runs it"
+    )
+
+
+def _shape(shape) -> str:
+    return str(tuple(shape)).replace(" ", "")
+
+
+# ----- templates: forward (returns what the backward needs) and backward, per op -------------
+def _linear(p: _Printer, refs, params, out, position):
+    x, w, b = (p.ref(r) for r in refs)
+    meta = p.program.meta
+    if refs[0][0] != "slot" or len(meta[out][0]) != 2 or len(p.program.meta[refs[0][1]][0]) != 2:
+        raise _refuse("linear on other than a batch of vectors")
+    y = p._name_slot(out, "linear_out")
+    p.emit(f"{y} = {x} @ {w}.T", f"entry {position}: linear")
+    if b != "None":
+        p.emit(f"{y} += {b}")
+    return (x, w, b, [r[2] for r in refs])
+
+
+def _linear_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
+    x, w, _b, need = needs
+    if need[0]:
+        p.emit(f"{outs[0]} = {g} @ {w}", comment)
+    if need[1]:
+        p.emit(f"{outs[1]} = {g}.T @ {x}", comment)
+
+
+def _relu(p: _Printer, refs, params, out, position):
+    x = p.ref(refs[0])
+    y = p._name_slot(out, "relu_out")
+    p.emit(f"{y} = np.maximum({x}, 0)", f"entry {position}: relu")
+    return (x,)
+
+
+def _relu_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
+    p.emit(f"{outs[0]} = {g} * ({needs[0]} > 0)", comment)
+
+
+def _cross_entropy(p: _Printer, refs, params, out, position):
+    x, y = p.ref(refs[0]), p.ref(refs[1])
+    shape = p.program.meta[refs[0][1]][0] if refs[0][0] == "slot" else ()
+    usual = refs[2][0] == "value" and refs[2][1] is None and params.get("valid") is None
+    if not (usual and params.get("reduction") == "mean" and len(shape) == 2):
+        raise _refuse("cross_entropy other than (N, C) logits, class indices, 'mean'")
+    rows, shifted, exp, total = (p._unique(n) for n in ("rows", "shifted", "exp", "total"))
+    picked, losses = p._unique("picked"), p._unique("losses")
+    loss = p._name_slot(out, "loss")
+    p.emit(f"{rows} = np.arange({shape[0]})", f"entry {position}: cross_entropy")
+    p.emit(f"{shifted} = {x} - {x}.max(axis=1, keepdims=True)", "exp never overflows")
+    p.emit(f"{picked} = {shifted}[{rows}, {y}]", "the target's shifted logit")
+    p.emit(f"{exp} = np.exp({shifted}, out={shifted})", "in place")
+    p.emit(f"{total} = {exp}.sum(axis=1, keepdims=True)")
+    p.emit(f"{losses} = np.log({total})[:, 0] - {picked}")
+    p.emit(f"{loss} = np.asarray({losses}.sum() / {shape[0]})", "the mean")
+    return (rows, y, exp, total, shape[0])
+
+
+def _cross_entropy_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
+    rows, y, exp, total, n = needs
+    r = p._unique("r")
+    p.emit(f"{r} = {g} / {n}", comment)
+    out = f", out={exp}" if last_use else ""
+    p.emit(f"{outs[0]} = np.multiply({exp}, {r} / {total}{out})", "softmax / N ...")
+    p.emit(f"{outs[0]}[{rows}, {y}] -= {r}", "... minus onehot / N")
+
+
+_FORWARD = {"linear": _linear, "relu": _relu, "cross_entropy": _cross_entropy}
+_BACKWARD = {
+    "linear": _linear_backward,
+    "relu": _relu_backward,
+    "cross_entropy": _cross_entropy_backward,
+}
