@@ -59,6 +59,11 @@ def parser(description, epochs, batch_size, lr, optimizer, device, seed, log_eve
     p.add_argument("--save", metavar="PATH", help="save the trained weights (.npz)")
     p.add_argument("--load", metavar="PATH", help="evaluate saved weights instead of training")
     p.add_argument("--plot", metavar="PNG", help="plot training loss and test accuracy")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="record the training step once per batch shape and replay it (mg.compile)",
+    )
     p.add_argument("--train-size", type=at_least(1), help="use the first N train images")
     p.add_argument("--test-size", type=at_least(1), help="use the first N test images")
     p.add_argument(
@@ -162,6 +167,8 @@ def train(model, args, train_set, test_set, distributed=False):
     say = print if rank == 0 else _silent
     if args.batch_size % world:
         fail(f"--batch-size {args.batch_size} is not a multiple of the {world} processes")
+    if distributed and args.compile:  # DDP's gradient hooks are not replayed (docs/compile.md)
+        fail("--compile does not combine with --distributed yet")
     trained = nn.parallel.DistributedDataParallel(model) if distributed else model
     if args.optimizer == "sgd":
         optimizer = optim.SGD(trained.parameters(), lr=args.lr, momentum=0.9)
@@ -186,6 +193,15 @@ def train(model, args, train_set, test_set, distributed=False):
     history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [], "steps": []}
     history["points_per_epoch"] = len(loader) / args.log_every
     start, history["cpu_seconds"] = time.perf_counter(), 0.0
+
+    def train_step(xb, yb):
+        loss = F.cross_entropy(trained(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    step_fn = mg.compile(train_step) if args.compile else train_step
     for epoch in range(1, args.epochs + 1):
         if distributed:
             sampler.set_epoch(epoch)
@@ -199,11 +215,8 @@ def train(model, args, train_set, test_set, distributed=False):
             disable=rank > 0,
         )
         for step, (xb, yb) in enumerate(bar, start=1):
-            loss = F.cross_entropy(trained(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
+            loss = step_fn(xb, yb)
+            scheduler.step()  # (outside the step: a compiled step reads the new lr each call)
             running = running + loss.detach()  # stays on the device: no sync per step
             if step % args.log_every == 0:
                 mean = running.item() / args.log_every  # (rank 0's shard, under mpiexec)

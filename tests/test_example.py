@@ -53,6 +53,15 @@ def test_the_same_seed_gives_the_same_numbers(example):
     assert example.main(tiny + ["--seed", "4"])["train_loss"] != first["train_loss"]
 
 
+def test_compile_gives_the_eager_numbers(example):
+    """--compile replays a recording of the training step: the same bits as eager, so the
+    same losses and accuracies (two epochs: the recording, then replays)."""
+    tiny = ["--epochs", "2", "--train-size", "640", "--test-size", "200", "--seed", "1"]
+    compiled, eager = example.main(tiny + ["--compile"]), example.main(tiny)
+    for key in ("train_loss", "test_loss", "test_acc", "steps"):
+        assert compiled[key] == eager[key], key
+
+
 def test_plot_without_matplotlib_is_a_clear_message(example, tmp_path):
     try:
         import matplotlib  # noqa: F401
