@@ -6,7 +6,9 @@
 
 1. Epochs of the example's network (float32, Adam, batch 128, real MNIST), timed in turn
    (minigrad, torch, minigrad, ...) after one warm-up epoch each; both start from the same
-   weights and see the same minibatches, so their losses agree. Medians and minima.
+   weights and see the same minibatches, so their losses agree. Medians and minima, and the
+   median CPU time (process_time: with one thread the work itself, which other processes on
+   a shared machine do not inflate as they do the wall clock).
 2. conv2d forward + backward alone (input, weight and bias all requiring gradients) at the
    issue's shapes, and 2x2 max pooling forward + backward, each timed in turn.
 3. Peak memory of one epoch, each contender in a fresh process: the resident-set high-water
@@ -39,7 +41,8 @@ if __name__ == "__main__":  # before numpy and torch load
 sys.path[:0] = [os.path.dirname(HERE), HERE, os.path.join(os.path.dirname(HERE), "examples")]
 
 import numpy as np  # noqa: E402
-from mnist_cnn import BATCH_SIZE, CHANNELS, HIDDEN, LR, build_model  # noqa: E402
+from mnist_cnn import BATCH_SIZE, HIDDEN, LR, build_model  # noqa: E402
+from mnist_cnn import CHANNELS as DATASET_CHANNELS  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
@@ -51,6 +54,7 @@ _spec.loader.exec_module(_mlp)
 _load, _status_kib, describe_machine = _mlp._load, _mlp._status_kib, _mlp.describe_machine
 
 SEED = 0
+CHANNELS = DATASET_CHANNELS["mnist"]  # the MNIST network's two convolutions
 CONV_SHAPES = [  # (N, C, H, W), (K, C, kh, kw), padding
     ((64, 1, 28, 28), (6, 1, 5, 5), 0),
     ((64, 6, 12, 12), (16, 6, 5, 5), 0),
@@ -160,20 +164,22 @@ def time_epochs(names, x, y, epochs: int) -> dict:
     for runner in runners.values():
         runner.load(x, y)
     times, shuffles = {name: [] for name in names}, orders(len(y))
+    cpu = {name: [] for name in names}
     gc.collect()
     gc.freeze()  # torch's million objects would make minigrad's full collections slower
     for epoch in range(1 + epochs):
         order = next(shuffles)
         for name, runner in runners.items():
             time.sleep(0.2)  # let the other's threads stop spinning
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             runner.epoch(order)
             if epoch:
                 times[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - start_cpu)
         if epoch == 0:
             first = {name: r.loss(2048) for name, r in runners.items()}
     gc.unfreeze()
-    return {"times": times, "first": first}
+    return {"times": times, "cpu": cpu, "first": first}
 
 
 def peak_memory(name: str, n: int) -> dict:
@@ -219,16 +225,23 @@ def measure_peak_memory(name: str, n: int) -> dict:
 
 # ----- conv2d and max-pooling alone ------------------------------------------------------------
 def time_interleaved(calls: dict, repeat: int) -> dict:
-    """Seconds of each call, run in turn `repeat` times after a warm-up; (median, min)."""
+    """Seconds of each call, run in turn `repeat` times after a warm-up: (median, min, median
+    CPU seconds). CPU time (process_time) is what the machine's other work does not inflate:
+    with one thread it is the call's own work (plus what sharing the caches costs)."""
     times = {name: [] for name in calls}
+    cpu = {name: [] for name in calls}
     for call in calls.values():
         call()
     for _ in range(repeat):
         for name, call in calls.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             call()
             times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(t), min(t)) for name, t in times.items()}
+            cpu[name].append(time.process_time() - start_cpu)
+    return {
+        name: (statistics.median(t), min(t), statistics.median(cpu[name]))
+        for name, t in times.items()
+    }
 
 
 def conv_calls(x_shape, w_shape, padding, use_torch: bool) -> dict:
@@ -285,18 +298,19 @@ def pool_calls(shape, use_torch: bool) -> dict:
 
 
 def print_alone(title, rows):
-    print(f"\n{title}: milliseconds per call, median (min) of interleaved calls")
-    print(f"{'shape':44} {'minigrad':>16} {'torch':>16} {'mg/torch':>9} {'(min)':>6}")
+    print(f"\n{title}: milliseconds per call, median (min) of interleaved calls; CPU: medians")
+    print(f"{'shape':44} {'minigrad':>16} {'torch':>16} {'mg/torch':>9} {'(min)':>6} {'CPU':>6}")
     for label, t in rows:
         mgt = f"{t['minigrad'][0] * 1e3:7.2f} ({t['minigrad'][1] * 1e3:6.2f})"
         if "torch" in t:
             tt = f"{t['torch'][0] * 1e3:7.2f} ({t['torch'][1] * 1e3:6.2f})"
             ratio = (
                 f"{t['minigrad'][0] / t['torch'][0]:8.2f}x {t['minigrad'][1] / t['torch'][1]:5.2f}x"
+                f" {t['minigrad'][2] / t['torch'][2]:5.2f}x"
             )
         else:
             tt, ratio = "-", "-"
-        print(f"{label:44} {mgt:>16} {tt:>16} {ratio:>16}")
+        print(f"{label:44} {mgt:>16} {tt:>16} {ratio:>23}")
 
 
 def main(argv=None) -> None:
@@ -347,6 +361,11 @@ def main(argv=None) -> None:
         best = min(times["minigrad"]) / min(times["torch"])
         ratio = statistics.median(times["minigrad"]) / statistics.median(times["torch"])
         print(f"minigrad/torch {ratio:.2f}x (min {best:.2f}x; target <= 1.5x)")
+        cpu = {name: statistics.median(result["cpu"][name]) for name in names}
+        print(
+            f"CPU seconds per epoch (process_time, median): minigrad {cpu['minigrad']:.2f}, "
+            f"torch {cpu['torch']:.2f}: minigrad/torch {cpu['minigrad'] / cpu['torch']:.2f}x"
+        )
 
     rows = []
     for x_shape, w_shape, padding in CONV_SHAPES:

@@ -154,3 +154,49 @@ BAD = [
 def test_bad_input_is_refused_clearly(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_gelu_keeps_its_digits_in_the_far_left_tail():
+    # x Phi(x) to 17 digits (mpmath); 1 + erf(x / sqrt 2) would cancel to nothing in float32
+    # from x = -5 on (PyTorch's float32 kernel gives -1.49e-06 at -5, and 0 from -6).
+    x = [-5.0, -6.0, -8.0, -10.0, -12.0]
+    want = [-1.4332578593959696e-06, -5.919525870226189e-09, -4.976768459417427e-15]
+    want += [-7.619853024160526e-23, -2.1317785344932148e-32]
+    dwant = [-7.146946001792295e-06, -3.546870945390202e-08, -3.979607261086796e-14]
+    dwant += [-7.618400096464814e-22, -2.5578956616748956e-31]
+    for dtype, rtol in ((mg.float32, 2e-6), (mg.float64, 1e-13)):
+        t = mg.tensor(x, dtype=dtype, requires_grad=True)
+        y = F.gelu(t)
+        y.sum().backward()
+        np.testing.assert_allclose(y.tolist(), want, rtol=rtol)
+        np.testing.assert_allclose(t.grad.tolist(), dwant, rtol=rtol)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_gradient_matches_its_formula_and_survives_retain_graph(approximate):
+    def derivative(x):  # Phi + x phi, and d/dx of 0.5 x (1 + tanh(u)), written out here
+        if approximate == "none":
+            return (1 + ERF(x / math.sqrt(2))) / 2 + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+        b, k = math.sqrt(2 / math.pi), 0.044715
+        t = np.tanh(b * (x + k * x**3))
+        return (1 + t) / 2 + x / 2 * (1 - t * t) * b * (1 + 3 * k * x * x)
+
+    x = mg.tensor(X, requires_grad=True)
+    y = F.gelu(x, approximate=approximate)
+    g = np.linspace(-2, 2, X.size)
+    y.backward(mg.tensor(g), retain_graph=True)  # backward must not spend what forward kept
+    y.backward(mg.tensor(g))
+    # (atol: 1 - t^2 here cancels where t is near -1; the op's (1 - t)(1 + t) does not)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * g * derivative(X), rtol=1e-12, atol=1e-14)
+
+
+def test_gelu_at_huge_inputs_is_pytorchs():
+    # x^3 overflows: the tanh form still gives x and slope 1 on the right, 0 on the left.
+    for dtype in (mg.float32, mg.float64):
+        for approximate in ("none", "tanh"):
+            x = mg.tensor([-1e15, -3e13, 3e13, 1e15], dtype=dtype, requires_grad=True)
+            with np.errstate(over="ignore"):
+                y = F.gelu(x, approximate=approximate)
+                y.sum().backward()
+            assert y.tolist() == [0.0, 0.0] + x.tolist()[2:]
+            assert x.grad.tolist() == [0.0, 0.0, 1.0, 1.0]

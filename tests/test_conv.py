@@ -207,7 +207,7 @@ def test_the_column_buffer_is_released_by_backward():
     x = mg.randn(2, 3, 8, 8, requires_grad=True)
     y = F.conv2d(x, mg.randn(4, 3, 3, 3, requires_grad=True))
     entry = y.grad_fn
-    assert entry.cols.shape == (2, 1, 27, 6 * 8)  # wide layout: 6 rows of all 8 columns
+    assert entry.cols.shape == (1, 27, 2 * 6 * 8)  # both samples' columns, wide: 6 rows of 8
     y.sum().backward()
     assert entry.freed and "cols" not in entry.__dict__
     with mg.no_grad():  # nothing recorded: nothing kept

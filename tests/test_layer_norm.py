@@ -90,3 +90,52 @@ BAD = [
 def test_bad_input_is_refused_clearly(call, words):
     with pytest.raises((TypeError, ValueError, RuntimeError), match=words):
         call()
+
+
+@pytest.mark.parametrize("affine", ["weight", "bias", "neither"])
+def test_layer_norm_gradients_with_part_of_the_affine_or_none(affine):
+    x = mg.randn(3, 2, 5, dtype=mg.float64, requires_grad=True)
+    p = mg.randn(2, 5, dtype=mg.float64, requires_grad=True)
+    args = {"weight": (p, None), "bias": (None, p), "neither": (None, None)}[affine]
+    inputs = (x, p) if affine != "neither" else (x,)
+
+    def fn(x, *_):
+        return F.layer_norm(x, (2, 5), *args)
+
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+def test_layer_norm_hand_worked_row_and_its_gradient():
+    # One row [1, 2, 3, 6]: mean 3, var 3.5; x_hat = (x - 3) / sqrt(3.5 + eps) with eps = 0.5
+    # makes rstd = 1/2 exactly. With weight w and g = [1, 0, 0, 0]: d = g w = [2, 0, 0, 0],
+    # mean(d) = 0.5, mean(d x_hat) = 2 * -1 / 4 = -0.5, dx = (d - 0.5 + 0.5 x_hat) / 2.
+    x = mg.tensor([[1.0, 2.0, 3.0, 6.0]], dtype=mg.float64, requires_grad=True)
+    w = mg.tensor([2.0, 1.0, 1.0, 1.0], dtype=mg.float64, requires_grad=True)
+    y = F.layer_norm(x, (4,), w, eps=0.5)
+    assert y.tolist() == [[-2.0, -0.5, 0.0, 1.5]]
+    y.backward(mg.tensor([[1.0, 0.0, 0.0, 0.0]], dtype=mg.float64))
+    assert x.grad.tolist() == [[0.5, -0.375, -0.25, 0.125]]  # (PyTorch gives the same)
+    assert w.grad.tolist() == [-1.0, 0.0, 0.0, 0.0]
+
+
+def test_layer_norm_output_is_not_what_backward_keeps():
+    x = mg.randn(4, 6, dtype=mg.float64, requires_grad=True)
+    y = F.layer_norm(x, (6,))  # no weight or bias: y equals x_hat but must not share it
+    g = mg.randn(4, 6, dtype=mg.float64)
+    y.backward(g, retain_graph=True)
+    first = x.grad.numpy().copy()
+    y.array[...] = 0  # (what an in-place op on y would do)
+    x.grad = None
+    y.backward(g)
+    np.testing.assert_array_equal(x.grad.numpy(), first)
+
+
+def test_layer_norm_float16_keeps_float32_statistics():
+    x = mg.tensor([[1000.0, 1001.0, 1002.0, 1003.0]], dtype=mg.float16, requires_grad=True)
+    y = F.layer_norm(x, (4,))
+    assert y.dtype == mg.float16
+    want = (np.arange(4) - 1.5) / np.sqrt(1.25 + 1e-5)
+    np.testing.assert_allclose(y.detach().numpy().astype(np.float64)[0], want, rtol=1e-3)
+    y.sum().backward()
+    assert x.grad.dtype == mg.float16

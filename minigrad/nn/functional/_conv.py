@@ -5,18 +5,20 @@ w (K, C, kh, kw), every output pixel is the dot product of w with one kh x kw wi
 
 1. Pad x with zeros (`padding`), then take *every window at once* as a strided view
    (`backend.windows`, numpy's `as_strided`): a (N, C, kh, kw, Ho, Wo) array that shares x's
-   memory. Copying it gives the column buffer, `cols` (N, C*kh*kw, Ho*Wo): one column per
-   output pixel, holding the window under it; the only large array kept for backward.
+   memory. Copying it gives the column buffer, `cols` (C*kh*kw, N*Ho*Wo): one column per
+   output pixel of every sample, holding the window under it; the only large array kept for
+   backward.
    (With stride 1 along rows, _im2col.py lays the columns out "wide", Ho*Wp of them, so that
    every copy and every fold step runs over contiguous memory; the output drops the extra
    kw - 1 columns per row.)
-2. One matrix product does the rest: w viewed as (K, C*kh*kw) times cols is (N, K, Ho*Wo),
-   which is the output (N, K, Ho, Wo) as it lies in memory. (numpy's matmul runs one BLAS
-   GEMM per sample: no Python loop over pixels or batch items.)
-3. Backward, with G = dL/dy as (N, K, Ho*Wo):
-   - dL/dw = sum over samples of G @ cols^T (the columns saved by the forward);
+2. One matrix product does the rest: w viewed as (K, C*kh*kw) times cols is (K, N*Ho*Wo),
+   the output with its first two dims swapped (one copy puts it as (N, K, Ho, Wo)). One BLAS
+   GEMM for the whole batch: no Python loop over pixels or batch items.
+3. Backward, with G = dL/dy as (K, N*Ho*Wo):
+   - dL/dw = G @ cols^T (the columns saved by the forward), summing over samples and pixels
+     in the one product;
    - dL/db = G summed over samples and pixels;
-   - dL/dx: first dL/dcols = w^T @ G (N, C*kh*kw, Ho*Wo), then each column is added back
+   - dL/dx: first dL/dcols = w^T @ G (C*kh*kw, N*Ho*Wo), then each column is added back
      onto the window it came from ("fold", col2im): a loop over the kh*kw kernel offsets,
      each adding one strided slice. On the last backward through the entry, dL/dcols is
      written into the column buffer itself, and the entry is freed after it: one column
@@ -82,9 +84,10 @@ class Conv(Function):
 
     def forward(self, x, weight, bias, geo):
         self.geo = geo
-        self.cols = cols = columns(_batch(x, geo), geo)
-        y = crop(backend.xp_of(x).matmul(_grouped(weight, geo), cols), geo)  # (N, K, *out)
-        return _unbatch(_add_bias(y, bias, len(geo.out)), geo)
+        x = _batch(x, geo)
+        self.cols = cols = columns(x, geo)
+        y = crop(backend.xp_of(x).matmul(_grouped(weight, geo), cols), geo, x.shape[0])
+        return _unbatch(_add_bias(y, bias, len(geo.out)), geo)  # (N, K, *out)
 
     def backward(self, g, x, weight, bias):
         geo = self.geo
@@ -96,16 +99,16 @@ class Conv(Function):
                 ops.sum(g, _bias_dims(geo)) if need_b else None,
             )
         xp, cols = backend.xp_of(g), self.cols
-        g4 = spread(_batch(g, geo), geo)  # (N, G, K/G, positions)
+        g4 = spread(_batch(g, geo), geo)  # (G, K/G, N * positions)
         grad_x = grad_w = grad_b = None
-        if need_w:  # dL/dw = sum over samples of G cols^T
-            grad_w = xp.matmul(g4, cols.swapaxes(-1, -2)).sum(axis=0).reshape(weight.shape)
+        if need_w:  # dL/dw = G cols^T: the sum over samples and pixels in one product
+            grad_w = xp.matmul(g4, cols.swapaxes(-1, -2)).reshape(weight.shape)
         if need_b:  # dL/db = G summed over samples and pixels
             grad_b = g.sum(axis=_bias_dims(geo))
         if need_x:  # dL/dcols = w^T G, folded back onto the windows; in cols on its last use
             w_t = _grouped(weight, geo).swapaxes(-1, -2)
             dcols = xp.matmul(w_t, g4, out=cols if self.last_use else None)
-            grad_x = _unbatch(fold(dcols, geo), geo)
+            grad_x = _unbatch(fold(dcols, geo, _batch(g, geo).shape[0]), geo)
         return grad_x, grad_w, grad_b
 
 
@@ -116,9 +119,9 @@ class ConvTranspose(Function):
 
     def forward(self, g, weight, bias, geo):
         self.geo = geo
-        g4 = spread(_batch(g, geo), geo)
-        dcols = backend.xp_of(g).matmul(_grouped(weight, geo).swapaxes(-1, -2), g4)
-        return _unbatch(_add_bias(fold(dcols, geo), bias, len(geo.size)), geo)
+        g = _batch(g, geo)
+        dcols = backend.xp_of(g).matmul(_grouped(weight, geo).swapaxes(-1, -2), spread(g, geo))
+        return _unbatch(_add_bias(fold(dcols, geo, g.shape[0]), bias, len(geo.size)), geo)
 
     def backward(self, gz, g, weight, bias):
         geo = self.geo
@@ -137,8 +140,8 @@ class ConvWeight(Function):
         self.geo = geo
         cols = columns(_batch(x, geo), geo)
         g4 = spread(_batch(g, geo), geo)
-        grad = backend.xp_of(x).matmul(g4, cols.swapaxes(-1, -2)).sum(axis=0)
-        k, c = g4.shape[1] * g4.shape[2], cols.shape[1] * cols.shape[2] // math.prod(geo.kernel)
+        grad = backend.xp_of(x).matmul(g4, cols.swapaxes(-1, -2))  # (G, K/G, C/G * kernel)
+        k, c = g4.shape[0] * g4.shape[1], cols.shape[0] * cols.shape[1] // math.prod(geo.kernel)
         return grad.reshape((k, c // geo.groups) + tuple(geo.kernel))
 
     def backward(self, gw, x, g):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 
-from ... import backend, functions, ops
+from ... import backend, dtypes, functions, ops
 from ...autograd.engine import Function
 from ...errors import OptionError, ShapeError, as_number
 from ...ops import elementwise as el  # (el.tanh, el.sigmoid: this module's own are F's)
 from ...ops.elementwise import exp, where
-from ...ops.special import Erf, erf_array
+from ...ops.special import Erfc, erfc_array
 from ...tensor import Tensor
 from ._common import _require_float, _require_tensor
 
@@ -75,26 +75,72 @@ class Elu(Function):
 
 
 class Gelu(Function):
-    """x Phi(x) (Phi the normal CDF, through erf), or its tanh approximation."""
+    """x Phi(x) (Phi the normal CDF, through erf), or its tanh approximation
+    0.5 x (1 + t), t = tanh(u), u = sqrt(2/pi) (x + 0.044715 x^3).
+
+    The derivatives (`_gelu_derivative`) are Phi(x) + x phi(x), phi the normal density, and
+    0.5 (1 + t) + 0.5 x (1 - t^2) du/dx. Forward keeps Phi(x) or t, the one costly function
+    of x, so backward evaluates no erf or tanh again; on arrays both directions work in place
+    in the arrays they make, two a call instead of about ten (at the GPT's (768, 512) a fresh
+    array costs page faults as well as a pass). Measured forward + backward on that float32
+    shape against the composed formulas this replaced (CPU time, one BLAS thread,
+    interleaved in one process; docs/performance.md): tanh 1.8x faster (14.5 to 8.1 ms),
+    erf 1.6x (80.8 to 49.5 ms).
+    """
 
     def forward(self, x, approximate):
         self.approximate = approximate
-        xp = backend.xp_of(x)
-        if approximate == "tanh":
-            return x * (xp.tanh(_K_BETA * (x + _K_KAPPA * x * x * x)) + 1) * 0.5
-        return x * (erf_array(x * _SQRT_HALF) + 1) * 0.5
+        if approximate == "tanh":  # PyTorch's order of operations
+            u = x * x
+            u *= x
+            u *= _K_KAPPA
+            u += x
+            u *= _K_BETA
+            self.t = backend.xp_of(x).tanh(u, out=u)
+            y = self.t + 1
+            y *= 0.5  # (before x: 2 x would overflow near the largest float)
+            y *= x
+            return y
+        # Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2, which keeps its digits
+        # where 1 + erf cancels (x < -3: in float32, 1 + erf(-5 / sqrt 2) has one digit left),
+        # with x / sqrt 2 in float64: erfc's relative error is x^2 times its argument's.
+        self.cdf = erfc_array(x.astype(dtypes.float64) * -_SQRT_HALF).astype(x.dtype)
+        self.cdf *= 0.5
+        return x * self.cdf
 
     def backward(self, g, x):
-        if self.approximate == "tanh":  # PyTorch's formula, term for term
-            t = el.tanh((x + x * x * x * _K_KAPPA) * _K_BETA)
-            inner = (x * x * (3 * _K_KAPPA) + 1) * _K_BETA
-            return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * inner)
-        cdf = (_erf(x * _SQRT_HALF) + 1) * 0.5  # Phi(x) + x phi(x)
-        return g * (cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
+        if not backend.is_array(g):  # create_graph: in ops, which the engine differentiates
+            return g * _gelu_derivative(x, self.approximate)
+        xp = backend.xp_of(x)
+        d = x * x
+        if self.approximate == "tanh":
+            t = self.t
+            d *= 3 * _K_KAPPA
+            d += 1
+            d *= _K_BETA
+            s = xp.subtract(1, t)  # (1 - t)(1 + t), not 1 - t^2: no cancellation near |t| = 1
+            d *= s
+            d *= xp.add(t, 1, out=s)
+            d *= x  # (after a factor that is 0 where x^3 would overflow: 0, not inf * 0)
+            d += s
+            d *= 0.5
+        else:
+            d *= -0.5
+            xp.exp(d, out=d)
+            d *= x
+            d *= _INV_SQRT_2PI  # x phi(x)
+            d += self.cdf
+        d *= g
+        return d
 
 
-def _erf(x):
-    return erf_array(x) if backend.is_array(x) else Erf.apply(x)
+def _gelu_derivative(x, approximate):
+    """GELU's derivative in ops (Tensors under create_graph)."""
+    if approximate == "tanh":  # PyTorch's formula, term for term
+        t = el.tanh((x + x * x * x * _K_KAPPA) * _K_BETA)
+        inner = (x * x * (3 * _K_KAPPA) + 1) * _K_BETA
+        return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * inner
+    return Erfc.apply(x * -_SQRT_HALF) * 0.5 + x * exp(x * x * -0.5) * _INV_SQRT_2PI
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -224,10 +270,12 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (exact, through erf), or with
-    approximate='tanh' 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    approximate='tanh' 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). Exact to float32
+    rounding, the far left tail included: Phi(1) = 0.84134474607 rounds to the float32
+    0.8413447738 (PyTorch's float32 kernel gives the one below it, 0.8413447142).
 
     >>> gelu(mg.tensor([0.0, 1.0])).tolist()
-    [0.0, 0.8413447141647339]
+    [0.0, 0.8413447737693787]
     """
     _float_input(input, "gelu")
     if approximate not in ("none", "tanh"):
