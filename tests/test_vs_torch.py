@@ -201,6 +201,12 @@ ACTIVATIONS = [
     "Hardsigmoid",
     "CELU",
     "Softmax2d",
+    "Softsign",
+    "Tanhshrink",
+    "LogSigmoid",
+    "Hardshrink",
+    "Softshrink",
+    "GLU",
 ]
 
 
@@ -212,6 +218,9 @@ def test_activations(name):
 def test_activation_options_and_reshaping_layers():
     compare(torch.nn.GELU("tanh"), mg.nn.GELU("tanh"), [(3, 7)])
     compare(torch.nn.Softplus(2, 1), mg.nn.Softplus(2, 1), [(3, 7)])
+    compare(torch.nn.Softmin(1), mg.nn.Softmin(1), [(3, 7)])
+    compare(torch.nn.Threshold(0.2, -3.0), mg.nn.Threshold(0.2, -3.0), [(3, 7)])
+    compare(torch.nn.GLU(1), mg.nn.GLU(1), [(3, 8)])
     compare(torch.nn.PixelShuffle(2), mg.nn.PixelShuffle(2), [(2, 8, 3, 3)])
     compare(torch.nn.Unflatten(1, (2, 3)), mg.nn.Unflatten(1, (2, 3)), [(4, 6)])
 

@@ -8,19 +8,27 @@ from .activation import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     Mish,
     PReLU,
     ReLU6,
     Sigmoid,
     SiLU,
     Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList
@@ -158,3 +166,5 @@ __all__ += [  # containers, nn.utils, the regression and pair losses
     "parallel",
     "utils",
 ]
+__all__ += ["GLU", "Hardshrink", "LogSigmoid", "Softmin", "Softshrink", "Softsign", "Tanhshrink"]
+__all__ += ["Threshold"]

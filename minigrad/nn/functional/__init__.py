@@ -69,6 +69,16 @@ from ._regression_losses import (
     smooth_l1_loss,
 )
 from ._resample import interpolate, pad, pixel_shuffle, pixel_unshuffle
+from ._shrink import (
+    glu,
+    hardshrink,
+    logsigmoid,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ._similarity import cosine_similarity, normalize
 
 __all__ = [
@@ -137,3 +147,5 @@ __all__ += [  # the regression, likelihood and pair losses, and cosine_similarit
     "poisson_nll_loss",
     "smooth_l1_loss",
 ]
+__all__ += ["glu", "hardshrink", "logsigmoid", "softmin", "softshrink", "softsign", "tanhshrink"]
+__all__ += ["threshold"]
