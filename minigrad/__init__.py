@@ -43,7 +43,6 @@ from .creation import (
     full,
     full_like,
     get_default_device,
-    is_floating_point,
     is_tensor,
     linspace,
     logspace,
@@ -74,6 +73,7 @@ from .dtypes import (
     uint8,
 )
 from .errors import DTypeError, OptionError, ShapeError
+from .functions.aliases import is_floating_point
 from .functions.printing import get_printoptions, printoptions, set_printoptions
 from .functions.public import (  # elementwise and reductions (more)
     abs,

@@ -197,12 +197,6 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input: Tensor) -> bool:
-    """True when input's dtype is a floating point one."""
-    require_tensor(input, "input", "is_floating_point")
-    return dtypes.is_floating(input.dtype)
-
-
 def numel(input: Tensor) -> int:
     """The number of elements of input."""
     require_tensor(input, "input", "numel")
