@@ -333,3 +333,46 @@ def test_embedding(padding_idx, max_norm):
     t_out.backward(torch.tensor(g)), m_out.backward(mg.tensor(g))
     np.testing.assert_allclose(m.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(m.weight.detach().numpy(), t.weight.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+def test_batch_norm_1d(shape):
+    t, m = torch.nn.BatchNorm1d(3).double(), mg.nn.BatchNorm1d(3).double()
+    compare(t, m, [shape])
+    np.testing.assert_allclose(m.running_var.numpy(), t.running_var.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("stride, padding, output_padding", [(1, 0, 0), (2, 1, 1), (3, 2, 0)])
+def test_conv_transpose1d(stride, padding, output_padding):
+    args = (stride, padding, output_padding)
+    compare(
+        lambda x, w, b: TF.conv_transpose1d(x, w, b, *args),
+        lambda x, w, b: MF.conv_transpose1d(x, w, b, *args),
+        [(2, 4, 7), (4, 3, 3), (3,)],
+    )
+
+
+def test_max_unpool2d_inverts_max_pool2d_with_indices():
+    t_pool, m_pool = (
+        torch.nn.MaxPool2d(2, return_indices=True),
+        mg.nn.MaxPool2d(2, return_indices=True),
+    )
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 4))
+    t_out, t_idx = t_pool(torch.tensor(x))
+    m_out, m_idx = m_pool(mg.tensor(x))
+    np.testing.assert_array_equal(m_out.numpy(), t_out.numpy())
+    np.testing.assert_array_equal(m_idx.numpy(), t_idx.numpy())
+    compare(
+        lambda v: torch.nn.MaxUnpool2d(2)(v, t_idx),
+        lambda v: mg.nn.MaxUnpool2d(2)(v, m_idx),
+        [(2, 3, 3, 2)],
+    )
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_upsample_module(mode):
+    compare(
+        torch.nn.Upsample(scale_factor=2, mode=mode),
+        mg.nn.Upsample(scale_factor=2, mode=mode),
+        [(1, 2, 3, 4)],
+    )
