@@ -414,3 +414,81 @@ def test_rebinding_the_optimizer_records_again():
     step(x2, y2)
     assert all(np.array_equal(a, p.array) for a, p in zip(before, model.parameters()))
     assert step.recordings == 2
+
+
+def program_of(setup: Setup):
+    (program,) = setup.step.cache.values()
+    return program
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-3},
+        {"optimizer": "adam", "weight_decay": 1e-2},
+        {"optimizer": "adamw", "amsgrad": True},
+    ],
+    ids=repr,
+)
+def test_the_fast_replay_is_bit_identical_to_eager(settings):
+    data = batches()
+    eager, compiled = Setup(False, **settings), Setup(True, **settings)
+    assert eager.run(data) == compiled.run(data)
+    assert_same(eager, compiled)
+    assert "def replay" in program_of(compiled).fast.text  # the generated function ran
+    for (_, s), (_, t) in zip(eager.opt.state.items(), compiled.opt.state.items()):
+        assert all(np.array_equal(s[k].array, t[k].array) for k in s)  # buffers, step counts
+
+
+def test_an_lr_changed_between_fast_replays_takes_effect():
+    data = batches()
+    eager, compiled = Setup(False, optimizer="adam"), Setup(True, optimizer="adam")
+    for k, (x, y) in enumerate(data):
+        for s in (eager, compiled):
+            s.opt.param_groups[0]["lr"] = 0.1 / (k + 1)
+            s.opt.param_groups[0]["betas"] = (0.9 - 0.01 * k, 0.999)
+            s.step(x, y)
+    assert_same(eager, compiled)
+    assert program_of(compiled).fast is not None and compiled.step.recordings == 1
+    frozen = [p.array.copy() for p in compiled.model.parameters()]
+    compiled.opt.param_groups[0]["lr"] = 0.0
+    compiled.step(*data[0])
+    assert all(np.array_equal(p.array, q) for p, q in zip(compiled.model.parameters(), frozen))
+
+
+def test_the_fast_replay_delivers_grads_as_eager():
+    """A fresh .grad each step after zero_grad(); added into it without one."""
+
+    def make(set_to_none):
+        model = mlp()
+        opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad(set_to_none=set_to_none)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, train_step
+
+    for set_to_none in (True, False):
+        (eager, eager_step), (model, step) = make(set_to_none), make(set_to_none)
+        step, grads = mg.compile(step), []
+        for x, y in batches(4):
+            assert eager_step(x, y).item() == step(x, y).item()
+            grads.append(model[0].weight.grad.array)
+        (program,) = step.cache.values()
+        assert program.fast is not None
+        assert len({id(g) for g in grads}) == (4 if set_to_none else 1)
+        for p, q in zip(eager.parameters(), model.parameters()):
+            assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)
+
+
+def test_an_op_without_a_template_replays_step_by_step():
+    data = batches()
+    eager, compiled = Setup(False, dropout=0.3), Setup(True, dropout=0.3)
+    assert eager.run(data) == compiled.run(data)
+    assert_same(eager, compiled)
+    assert program_of(compiled).fast is None  # dropout has no template: the closures ran it

@@ -10,8 +10,8 @@ replayed. docs/compile.md explains it, with the MLP step's program printed.
         return loss
 
 The first call per signature runs eagerly and records (_recorder.py); later calls replay the
-recording on their arguments (_program.py); `train_step.source(x, y)` prints it as numpy
-(_source.py).
+recording on their arguments (_program.py), as one generated numpy function where every op has
+a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..errors import check_callable
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
+from ._fast import fast_replay
 from ._program import Program, StaleState
 from ._recorder import Recorder
 from ._refusals import CaptureError
@@ -118,6 +119,7 @@ class CompiledFunction:
             state.recorder = None
         program = recorder.finish(result, generator)
         program.names = _names(self._walked[2] if self._modules() else [])
+        program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
         while len(self.cache) > self.cache_size:

@@ -12,7 +12,9 @@ op's output, each gradient. The steps, in the order the eager call ran them:
   call      a call replayed as it is, reading its settings then: an optimizer's update (lr,
             step counts, momentum buffers), zero_grad
 State (parameters, buffers, optimizer state) is read at every replay, never copied in. A slot is
-dropped after its last use, so a replay holds no more memory than the eager step.
+dropped after its last use, so a replay holds no more memory than the eager step. Where every
+op has a numpy template, `fast` (_fast.py) runs the same calls as one generated function
+instead; these closures replay the rest.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Program:
         self.meta: dict[int, tuple] = {}  # slot -> (shape, dtype, is a view) when recorded
         self.names: dict[int, str] = {}  # id(tensor) -> its name in the model, for source()
         self.guards: list = []  # (tensor weakref, requires_grad) checked before each replay
+        self.fast = None  # the steps as one generated function (_fast.py), where it can be
         self._runner = None
 
     # ----- building (the Recorder calls these) --------------------------------------------
@@ -107,6 +110,12 @@ class Program:
 
     def run(self, args: tuple):
         """The recorded step on `args` (of the recorded signature)."""
+        if self.fast is not None:
+            states = [ref() for ref in self.states]
+            if any(s is None for s in states):
+                raise StaleState(f"{self.name}: a tensor or array the recording read is gone")
+            arrays = self.fast(args, states)
+            return _rebuild(self.outputs, dict(zip(self.fast.slots, arrays)))
         if self._runner is None:
             self._runner = _build(self)
         steps, frees, outputs = self._runner

@@ -27,10 +27,10 @@ def source_of(program, name: str, arg_names: list[str]) -> str:
 
 
 class _Printer:
-    def __init__(self, program, name: str, arg_names: list[str]):
+    def __init__(self, program, name: str, arg_names: list[str], reserved=()):
         self.program, self.name = program, name
         self.slot_names: dict[int, str] = {}
-        self.used: set[str] = {"np"}
+        self.used: set[str] = {"np", *reserved}
         self.lines: list[str] = []
         self.entries: dict[int, tuple] = {}  # out slot -> (position, op, what backward needs)
         self.states = [ref() for ref in program.states]
