@@ -15,7 +15,6 @@ into Python while recording (`Traced`); both are in _refusals.py.
 
 from __future__ import annotations
 
-import sys
 import weakref
 
 from .. import backend
@@ -80,9 +79,14 @@ class Recorder:
         refs = tuple(self._ref(a, fn.name) for a in args)
         kwargs = {}
         if isinstance(fn, Dropout):
-            kwargs["mask"] = ("mask", self._dropout(params["mask"], refs[0]))
+            kwargs["mask"] = ("mask", self._dropout(params["mask"], params["p"], refs[0]))
         elif isinstance(fn, Pick) and params.get("values") is not None:
-            kwargs["*"] = ("winners", (refs[0], self._caller("_max_pool", "geo")))
+            if params.get("geo") is None:
+                raise refuse(
+                    "a max pooling whose windows are not a grid (adaptive_max_pool)",
+                    "use max_pool1d/max_pool2d in a compiled step.",
+                )
+            kwargs["*"] = ("winners", (refs[0], params["geo"]))
             kwargs["index"] = kwargs["values"] = None  # (both made by the search, above)
         for name, value in params.items():
             if name not in kwargs and (isinstance(value, Tensor) or backend.is_array(value)):
@@ -127,26 +131,10 @@ class Recorder:
             self.temporaries.append((weakref.ref(value), reader))
         return ref
 
-    def _dropout(self, mask, x_ref: tuple) -> tuple:
-        """How to draw this mask again: p, read from the `dropout` call that drew it."""
-        p = self._caller(("dropout", "dropout2d"), "p")
+    def _dropout(self, mask, p: float, x_ref: tuple) -> tuple:
+        """How to draw this mask again: p, as the dropout call gave it to the op."""
         self.masks.append((p, mask.shape, mask.dtype))
         return (x_ref, p, mask.shape)
-
-    @staticmethod
-    def _caller(names, local: str):
-        """A local of the function (named `names`) that computed an op's array arguments
-        outside the op, e.g. a dropout's p: a replay computes them again from it."""
-        names = (names,) if isinstance(names, str) else names
-        frame = sys._getframe(2)
-        while frame is not None and frame.f_code.co_name not in names:
-            frame = frame.f_back
-        if frame is None or local not in frame.f_locals:
-            raise refuse(
-                f"an op whose array arguments were not made by {' or '.join(names)}",
-                "call it through minigrad's functions (F.dropout, F.max_pool2d).",
-            )
-        return frame.f_locals[local]
 
     def backward(self, roots, grads, retain_graph, create_graph, inputs, accumulate) -> None:
         """engine.backward, run here as the engine runs it, each array step written down."""

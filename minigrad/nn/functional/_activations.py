@@ -22,7 +22,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Dropout(Function):
-    def forward(self, x, mask):
+    def forward(self, x, mask, p=None):  # (p: what the mask was drawn with, for mg.compile)
         self.mask = mask
         return x * mask
 
@@ -42,7 +42,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not check_bool(training, "training", "dropout") or p == 0.0:
         return input
     _require_float(input, "input", "dropout")
-    return Dropout.apply(input, mask=dropout_mask(input, p, input.shape))
+    return Dropout.apply(input, mask=dropout_mask(input, p, input.shape), p=p)
 
 
 def dropout_mask(input: Tensor, p: float, shape: tuple):

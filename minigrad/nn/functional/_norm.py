@@ -325,4 +325,4 @@ def dropout2d(
         return input
     _require_float(input, "input", "dropout2d")
     shape = input.shape[:2] + (1,) * (input.ndim - 2)
-    return Dropout.apply(input, mask=dropout_mask(input, p, shape))
+    return Dropout.apply(input, mask=dropout_mask(input, p, shape), p=p)

@@ -103,9 +103,10 @@ def _rows(a, nd: int):
 
 class Pick(Function):
     """out[..., o] = x[..., index[..., o]] over the flattened spatial dims (max pooling's
-    output); `values`, when given, is that already (the search found it)."""
+    output); `values`, when given, is that already (the search found it), and `geo` the
+    windows it searched (mg.compile searches them again)."""
 
-    def forward(self, x, index, nd, values=None):
+    def forward(self, x, index, nd, values=None, geo=None):
         self.index, self.nd = index, nd
         if values is not None:
             return values

@@ -80,7 +80,7 @@ def _max_pool(
     _pool_input(input, dims, op, float_only=False)
     geo = _geometry(input, dims, kernel_size, stride, padding, dilation, ceil_mode, op, True)
     values, index = max_pool_winners(input.array, geo)
-    out = Pick.apply(input, index=index, nd=dims, values=values)
+    out = Pick.apply(input, index=index, nd=dims, values=values, geo=geo)
     return (out, Tensor.wrap(index)) if check_bool(return_indices, "return_indices", op) else out
 
 
