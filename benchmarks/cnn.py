@@ -31,14 +31,11 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if __name__ == "__main__":  # before numpy and torch load
-    _threads = "1"
-    for _i, _arg in enumerate(sys.argv):
-        if _arg == "--threads" and _i + 1 < len(sys.argv):
-            _threads = sys.argv[_i + 1]
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads
 sys.path[:0] = [os.path.dirname(HERE), HERE, os.path.join(os.path.dirname(HERE), "examples")]
+if __name__ == "__main__":  # before numpy and torch load (_blas_threads.py)
+    import _blas_threads
+
+    _blas_threads.set_from(sys.argv, default="1")
 
 import numpy as np  # noqa: E402
 from mnist_cnn import BATCH_SIZE, HIDDEN, LR, build_model  # noqa: E402

@@ -30,12 +30,10 @@ import tracemalloc
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # mnist_mlp.py: data, the floor
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this minigrad
 
-if __name__ == "__main__":  # BLAS threads: before numpy loads (see mnist_mlp.py)
-    from mnist_mlp import _threads_from_argv
+if __name__ == "__main__":  # before numpy loads (mnist_mlp.py imports it): _blas_threads.py
+    import _blas_threads
 
-    if threads := _threads_from_argv(sys.argv):
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = threads
+    _blas_threads.set_from(sys.argv, default="1" if "--quick" in sys.argv else None)
 
 import numpy as np
 from mnist_mlp import LR, N_QUICK, N_TRAIN, WORKLOADS, NumpyMLP, epoch_orders, init_weights

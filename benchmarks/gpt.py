@@ -32,21 +32,12 @@ import subprocess
 import sys
 import time
 
-
-def _threads_from_argv(argv: list[str]) -> str:
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return "1"
-
-
 if __name__ == "__main__":  # before numpy and torch load: their BLAS reads it once
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads_from_argv(sys.argv)
+    import _blas_threads
 
-import numpy as np  # noqa: E402 - after the thread variables
+    _blas_threads.set_from(sys.argv, default="1")
+
+import numpy as np  # (after the thread variables)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -34,27 +34,12 @@ import subprocess
 import sys
 import time
 
+if __name__ == "__main__":  # a busy machine cannot stall one thread; see _blas_threads.py
+    import _blas_threads
 
-def _threads_from_argv(argv: list[str]) -> str | None:
-    """--threads N, or 1 for a --quick smoke run: the BLAS/OpenMP threads of every contender.
+    _blas_threads.set_from(sys.argv, default="1" if "--quick" in sys.argv else None)
 
-    A busy machine cannot stall a single-threaded run: threads that spin-wait for each other
-    crawl when another process holds one of the cores. The variables take effect only if
-    set before numpy (and torch) are imported, hence this early look at the arguments.
-    """
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return "1" if "--quick" in argv else None
-
-
-if __name__ == "__main__" and (_threads := _threads_from_argv(sys.argv)):
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads
-
-import numpy as np  # noqa: E402 (after the BLAS thread count is set, which numpy reads on import)
+import numpy as np  # (after the BLAS thread count is set: numpy reads it on import)
 
 # ----- settings ---------------------------------------------------------------------------
 WORKLOADS = {  # name: (layer sizes, batch size)
