@@ -492,3 +492,62 @@ def test_an_op_without_a_template_replays_step_by_step():
     assert eager.run(data) == compiled.run(data)
     assert_same(eager, compiled)
     assert program_of(compiled).fast is None  # dropout has no template: the closures ran it
+
+
+def test_sgd_updates_inline_and_runs_its_own_step_where_its_state_is_not_as_recorded(
+    monkeypatch,
+):
+    """The fast replay writes SGD's update as lines; a momentum buffer not made yet (its first
+    step, after the state was cleared) has it call the optimizer's own step, with the same
+    bits as eager."""
+    updates = []  # the optimizers whose own step ran
+    own = mg.optim.SGD._update
+    monkeypatch.setattr(mg.optim.SGD, "_update", lambda o, g: (updates.append(o), own(o, g)))
+    settings = {"momentum": 0.9, "weight_decay": 1e-3, "dampening": 0.1}
+    eager, compiled = Setup(False, **settings), Setup(True, **settings)
+    extra = [nn.Parameter(mg.ones(3)) for _ in range(2)]
+    data = batches(6)
+
+    def own_steps(k):
+        for s, p in zip((eager, compiled), extra):
+            if k == 0:
+                s.opt.add_param_group({"params": [p], "lr": 0.2})  # p: in no step's graph
+            if k == 3:
+                s.opt.state.clear()  # momentum buffers made anew: the first-step formula
+        updates.clear()
+        eager.step(*data[k])
+        compiled.step(*data[k])
+        return updates.count(compiled.opt)
+
+    # recorded (two groups), inline, inline, a first step again, inline ...
+    assert [own_steps(k) for k in range(6)] == [2, 0, 0, 2, 0, 0]
+    assert_same(eager, compiled)
+    assert np.array_equal(extra[0].array, extra[1].array)
+    assert program_of(compiled).fast is not None and compiled.step.recordings == 1
+
+
+def test_a_grad_the_step_does_not_make_is_updated_as_eager():
+    """zero_grad(set_to_none=False) keeps a zero .grad on a parameter outside the graph: SGD
+    decays it every step, and so must the replay."""
+
+    def make():
+        model, outside = mlp(), nn.Parameter(mg.ones(3))
+        outside.grad = mg.zeros(3)
+        opt = mg.optim.SGD([*model.parameters(), outside], lr=0.1, weight_decay=0.5)
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad(set_to_none=False)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, outside, train_step
+
+    (eager, eager_outside, eager_step), (model, outside, step) = make(), make()
+    step = mg.compile(step)
+    for x, y in batches(4):
+        assert eager_step(x, y).item() == step(x, y).item()
+    assert np.array_equal(eager_outside.array, outside.array) and outside.array[0] < 0.9
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)

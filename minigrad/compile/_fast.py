@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 
 from .. import backend
+from ..optim.optimizer import _update_all
+from ..optim.sgd import SGD
 from ._program import _output_slots
 from ._recorder import _deliver
 from ._source import _Printer
@@ -29,7 +31,15 @@ class _Generator(_Printer):
 
     def __init__(self, program):
         arg_names = [f"arg{k}" for k in range(len(program.inputs))]
-        own = ("args", "states", "taken", "replay", "_deliver")  # (the function's own names)
+        own = (
+            "args",
+            "states",
+            "taken",
+            "replay",
+            "_deliver",
+            "_sgd_now",
+            "_update_all",
+        )  # (the function's own names)
         super().__init__(program, "replay", arg_names, own)
         self.constants: dict[str, object] = {"_deliver": _deliver}
 
@@ -54,8 +64,51 @@ class _Generator(_Printer):
         self.emit(f"_deliver({leaf}, {self.slot_names[slot]}, taken)", "engine._deliver")
 
     def _call(self, function, args) -> None:
+        if function is _update_all and type(args[0]) is SGD:
+            self._sgd_inline(args[0])
+            return
         call = self._constant("call", function)
         self.emit(f"{call}(*{self._constant('args', args)})", "read its settings now")
+
+    def _sgd_inline(self, opt) -> None:
+        """SGD's update as lines: optim/sgd.py's formulas, the same numpy calls, with the
+        settings `_sgd_now` reads at each call. Where the optimizer is not as recorded (other
+        parameters, a momentum buffer not made yet, a .grad this step did not make), its own
+        step runs instead."""
+        index = {id(t): i for i, t in enumerate(self.states)}
+        plan = []  # per group: its params list, which of them get a .grad here, the formula
+        for group in opt.param_groups:
+            params = group["params"]
+            delivered = [("state", index.get(id(p))) in self.delivered for p in params]
+            shape = (group["weight_decay"] != 0, group["momentum"] != 0, group["nesterov"])
+            plan.append((params, delivered, shape))
+        settings, opt_name = self._unique("sgd"), self._constant("opt", opt)
+        self.constants.update(_sgd_now=_sgd_now, _update_all=_update_all)
+        now = f"_sgd_now({opt_name}, {self._constant('plan', plan)})"
+        self.emit(f"{settings} = {now}", "SGD.step(): its settings now")
+        self.emit(f"if {settings} is None:")
+        self.emit(f"    _update_all({opt_name})", "not as recorded: the optimizer's own step")
+        self.emit("else:")
+        for k, (params, delivered, (decay, momentum, nesterov)) in enumerate(plan):
+            lr, mu, dampening, wd, bufs = (self._unique(n) for n in ("lr", "mu", "damp", "wd", "b"))
+            self.emit(f"    {lr}, {mu}, {dampening}, {wd}, {bufs} = {settings}[{k}]")
+            for j, p in enumerate(params):
+                if not delivered[j]:
+                    continue
+                w = self._state_name(("state", index[id(p)]))
+                g = self._unique(f"{w}_g")
+                self.emit(f"    {g} = states[{index[id(p)]}].grad.array")
+                if decay:
+                    self.emit(f"    {g} = {g} + {wd} * {w}", "weight decay")
+                if momentum:
+                    self.emit(f"    {bufs}[{j}] *= {mu}")
+                    self.emit(f"    {bufs}[{j}] += (1 - {dampening}) * {g}")
+                    self.emit(
+                        f"    {g} = {g} + {mu} * {bufs}[{j}]"
+                        if nesterov
+                        else f"    {g} = {bufs}[{j}]"
+                    )
+                self.emit(f"    {w} -= {lr} * {g}")
 
     def function(self) -> Callable:
         """The replay as `replay(args, states) -> output arrays`, or a RuntimeError from
@@ -97,8 +150,39 @@ def _freed(lines: list[str], kept: set[str]) -> list[str]:
     for k, line in enumerate(lines):
         out.append(line)
         if dead := sorted(n for n in names[k] & stored if last[n] == k and n not in kept):
-            out.append(f"    del {', '.join(dead)}")
+            indent = line[: len(line) - len(line.lstrip())]  # (inside a block: deleted there)
+            out.append(f"{indent}del {', '.join(dead)}")
     return out
+
+
+def _sgd_now(opt, plan: list):
+    """Per group of `opt`, (lr, momentum, dampening, weight_decay, momentum buffers) now, or
+    None where its state is not what `plan` (_Generator._sgd_inline) was written for."""
+    groups, now = opt.param_groups, []
+    if len(groups) != len(plan):
+        return None
+    for group, (params, delivered, shape) in zip(groups, plan):
+        lr, momentum = group["lr"], group["momentum"]
+        dampening, weight_decay = group["dampening"], group["weight_decay"]
+        if group["params"] is not params or len(params) != len(delivered):
+            return None
+        if (weight_decay != 0, momentum != 0, group["nesterov"]) != shape:
+            return None
+        if type(lr) not in (float, int):
+            return None
+        buffers = []
+        for p, has_grad in zip(params, delivered):
+            if not has_grad:
+                if p.grad is not None:  # (set outside the step: the optimizer updates it)
+                    return None
+                buffers.append(None)
+            elif momentum != 0:
+                state = opt.state.get(p)
+                if state is None or "momentum_buffer" not in state:  # (its first step)
+                    return None
+                buffers.append(state["momentum_buffer"].array)
+        now.append((lr, momentum, dampening, weight_decay, buffers))
+    return now
 
 
 def fast_replay(program, args: tuple) -> Callable | None:
