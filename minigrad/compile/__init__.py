@@ -21,6 +21,7 @@ import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable
+from itertools import chain
 
 from .. import backend
 from ..autograd import grad_mode
@@ -84,8 +85,7 @@ class CompiledFunction:
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
-        # (ids of the top modules, all modules, the tops, the ids of each one's children)
-        self._walked: tuple = (None, [], [], [])
+        self._walked: _Walk | None = None  # the modules fn refers to, as last walked
 
     def __call__(self, *args, **kwargs):
         if kwargs:
@@ -118,7 +118,7 @@ class CompiledFunction:
         finally:
             state.recorder = None
         program = recorder.finish(result, generator)
-        program.names = _names(self._walked[2] if self._modules() else [])
+        program.names = _names(self._modules().tops)
         program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
@@ -139,22 +139,15 @@ class CompiledFunction:
             names = []
         return source_of(self.cache[key], self.__name__, names)
 
-    def _modules(self, referenced: list | None = None) -> list[Module]:
+    def _modules(self, referenced: list | None = None) -> _Walk:
         """Every module fn refers to by name (global, closure, `self`), and all below them:
-        walked again only when those names point at other modules."""
+        walked again only when those names point at other modules, or a submodule changed."""
         referenced = self._referenced() if referenced is None else referenced
         tops = [v for v in referenced if isinstance(v, Module)]
-        key = tuple(map(id, tops))
-        if key != self._walked[0]:
-            seen, found = set(), []
-            for top in tops:
-                for module in top.modules():
-                    if id(module) not in seen:
-                        seen.add(id(module))
-                        found.append(module)
-            children = [tuple(map(id, m._modules.values())) for m in found]
-            self._walked = (key, found, tops, children)
-        return self._walked[1]
+        walk = self._walked
+        if walk is None or walk.tops_key != tuple(map(id, tops)) or not walk.same_children():
+            walk = self._walked = _Walk(tops)
+        return walk
 
     def _referenced(self) -> list:
         """The values of the names fn's code uses (globals, closure cells, `self`'s attributes)."""
@@ -190,19 +183,38 @@ class CompiledFunction:
         # optimizer records again (the recording calls the one it saw).
         referenced = self._referenced()
         parts.extend(id(v) for v in referenced if isinstance(v, Optimizer))
-        modules = self._modules(referenced)
-        for module, children in zip(modules, self._walked[3]):
-            if tuple(map(id, module._modules.values())) != children:  # a submodule replaced
-                self._walked = (None, [], [], [])
-                return self._signature(args)
-            parts.append(module.training)
-            parts.extend(
-                (id(p), p.requires_grad) for p in module._parameters.values() if p is not None
-            )
+        walk = self._modules(referenced)
+        # Each module's mode and which parameters it holds (a requires_grad switched is caught
+        # by Program.valid: the recording guards every tensor it reads).
+        parts.append(tuple([m.training for m in walk.modules]))
+        parts.append(tuple(map(id, chain.from_iterable(d.values() for d in walk.parameters))))
         return tuple(parts)
 
     def __repr__(self) -> str:
         return f"<compiled {self.__name__}: {len(self.cache)} recording(s)>"
+
+
+class _Walk:
+    """The modules below `tops` (each once), and what the signature reads of them."""
+
+    def __init__(self, tops: list[Module]):
+        self.tops, self.tops_key = tops, tuple(map(id, tops))
+        seen, self.modules = set(), []
+        for top in tops:
+            for module in top.modules():
+                if id(module) not in seen:
+                    seen.add(id(module))
+                    self.modules.append(module)
+        self.parameters = [m._parameters for m in self.modules]  # (the dicts themselves)
+        self.children = [m._modules for m in self.modules]
+        self.children_key = self._children_key()
+
+    def _children_key(self) -> tuple:
+        return tuple(map(id, chain.from_iterable(d.values() for d in self.children)))
+
+    def same_children(self) -> bool:
+        """Whether every module still holds the submodules it held when walked."""
+        return self._children_key() == self.children_key
 
 
 def _names(modules: list[Module]) -> dict[int, str]:
