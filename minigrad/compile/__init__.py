@@ -26,6 +26,7 @@ from itertools import chain
 from .. import backend
 from ..autograd import grad_mode
 from ..errors import check_callable
+from ..nn import store
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
@@ -145,7 +146,7 @@ class CompiledFunction:
         referenced = self._referenced() if referenced is None else referenced
         tops = [v for v in referenced if isinstance(v, Module)]
         walk = self._walked
-        if walk is None or walk.tops_key != tuple(map(id, tops)) or not walk.same_children():
+        if walk is None or walk.tops_key != tuple(map(id, tops)) or walk.changes != store.changes:
             walk = self._walked = _Walk(tops)
         return walk
 
@@ -183,11 +184,7 @@ class CompiledFunction:
         # optimizer records again (the recording calls the one it saw).
         referenced = self._referenced()
         parts.extend(id(v) for v in referenced if isinstance(v, Optimizer))
-        walk = self._modules(referenced)
-        # Each module's mode and which parameters it holds (a requires_grad switched is caught
-        # by Program.valid: the recording guards every tensor it reads).
-        parts.append(tuple([m.training for m in walk.modules]))
-        parts.append(tuple(map(id, chain.from_iterable(d.values() for d in walk.parameters))))
+        parts.append(self._modules(referenced).key())
         return tuple(parts)
 
     def __repr__(self) -> str:
@@ -195,26 +192,29 @@ class CompiledFunction:
 
 
 class _Walk:
-    """The modules below `tops` (each once), and what the signature reads of them."""
+    """The modules below `tops` (each once), walked when nn/store.py's count of changes to
+    any module was `changes`: until it moves, what the signature reads of them stands."""
 
     def __init__(self, tops: list[Module]):
-        self.tops, self.tops_key = tops, tuple(map(id, tops))
+        self.tops, self.tops_key, self.changes = tops, tuple(map(id, tops)), store.changes
         seen, self.modules = set(), []
         for top in tops:
             for module in top.modules():
                 if id(module) not in seen:
                     seen.add(id(module))
                     self.modules.append(module)
-        self.parameters = [m._parameters for m in self.modules]  # (the dicts themselves)
-        self.children = [m._modules for m in self.modules]
-        self.children_key = self._children_key()
+        self._key = None
 
-    def _children_key(self) -> tuple:
-        return tuple(map(id, chain.from_iterable(d.values() for d in self.children)))
-
-    def same_children(self) -> bool:
-        """Whether every module still holds the submodules it held when walked."""
-        return self._children_key() == self.children_key
+    def key(self) -> tuple:
+        """Which modules there are, each one's mode, which parameters they hold (a
+        requires_grad switched is caught by Program.valid: the recording guards every tensor
+        it reads)."""
+        if self._key is None:
+            modules = self.modules
+            params = chain.from_iterable(m._parameters.values() for m in modules)
+            mode = tuple(m.training for m in modules)
+            self._key = (tuple(map(id, modules)), mode, tuple(map(id, params)))
+        return self._key
 
 
 def _names(modules: list[Module]) -> dict[int, str]:

@@ -21,6 +21,7 @@ from ..functions.convert import parse_to_args
 from ..tensor import Tensor
 from .parameter import Parameter, zero_grads
 from .state import IncompatibleKeys, convert_state, load_state
+from .store import Store, changed
 
 __all__ = ["Module", "Parameter"]
 
@@ -44,10 +45,10 @@ class Module:
     def __init__(self) -> None:
         # object.__setattr__: our __setattr__ needs these dicts to exist already.
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_parameters", Store())
+        object.__setattr__(self, "_buffers", Store())
         object.__setattr__(self, "_non_persistent_buffers", set())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_modules", Store())
         object.__setattr__(self, "_forward_pre_hooks", [])
         object.__setattr__(self, "_forward_hooks", [])
         object.__setattr__(self, "_backward_hooks", [])
@@ -101,6 +102,7 @@ class Module:
 
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
+        changed()  # (nn/store.py: whatever is assigned, mg.compile's signature looks again)
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -295,6 +297,7 @@ class Module:
             raise ValueError("training mode is expected to be boolean")
         for module in self.modules():
             object.__setattr__(module, "training", mode)
+        changed()
         return self
 
     def eval(self) -> Module:

@@ -1,0 +1,76 @@
+"""mg.compile's signature: what changes in the modules a step uses is seen at the next call,
+however it was changed (nn/store.py counts the changes; the signature reads the modules
+again only when the count moved)."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+
+
+def setup():
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3))
+    opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+    def train_step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, opt, train_step
+
+
+def change_parameter_dict(model):
+    model[0]._parameters["weight"] = nn.Parameter(mg.zeros(8, 4))  # no __setattr__
+
+
+def change_attribute(model):
+    model[3].weight = nn.Parameter(mg.zeros(3, 8))
+
+
+def change_children(model):
+    model[1] = nn.Tanh()  # Sequential's __setitem__
+
+
+def change_mode(model):
+    model.eval()
+
+
+def change_mode_of_one(model):
+    model[2].training = False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [change_parameter_dict, change_attribute, change_children, change_mode, change_mode_of_one],
+)
+def test_a_change_to_the_modules_between_calls_is_seen(change):
+    (eager, _, eager_step), (model, _, step) = setup(), setup()
+    step = mg.compile(step)
+    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
+    for s in (eager_step, step):
+        mg.manual_seed(2)
+        s(x, y), s(x, y)
+    change(eager), change(model)
+    for s in (eager_step, step):
+        mg.manual_seed(3)
+        s(x, y)
+    assert step.recordings == 2
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)
+
+
+def test_nothing_changed_reads_no_module_again():
+    _, _, step = setup()
+    step = mg.compile(step)
+    x, y = mg.randn(5, 4), mg.tensor([0, 1, 2, 0, 1])
+    step(x, y)
+    walked = step._walked
+    for _ in range(3):
+        step(x, y)
+    assert step._walked is walked and step.recordings == 1
