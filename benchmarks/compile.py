@@ -1,4 +1,4 @@
-"""mg.compile against eager minigrad and two hand-written numpy floors, side by side, one run.
+"""mg.compile against eager minigrad and three hand-written numpy floors, side by side, one run.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compile.py --threads 1
     python benchmarks/compile.py --quick          # a smoke run, a few seconds
@@ -7,14 +7,16 @@ Workloads as in benchmarks/mnist_mlp.py (float32, SGD lr 0.1, cross-entropy, the
 minibatches of synthetic MNIST-shaped data for everyone, the same starting weights):
   W1  MLP 784-128-10, batch 64       W2  MLP 784-512-512-10, batch 256
 Contenders, timed one whole epoch each in turn (A B C D A B C D ...; --chunk N: N steps):
-  numpy     mnist_mlp.py's hand-written step, every temporary allocated: the naive floor
-  reuse     the same step writing every result into buffers allocated once (out=)
+  naive     the floor's math with every result a new array: the naive floor
+  numpy     mnist_mlp.py's floor: activations allocated, gradients into arrays made once
+  reuse     the same math writing every result into buffers allocated once (out=)
   eager     minigrad as a user writes it: Sequential, F.cross_entropy, SGD
   stepwise  the same train_step under @mg.compile, replayed closure by closure (the fallback)
   compiled  the same train_step under @mg.compile (recorded in the warm-up epoch), replayed
             by the one function generated from its numpy templates
-Printed: each contender's time a step and its ratio to the naive floor; how many eager
-steps the recording (the first call) costs; tracemalloc's peak over a few W2 steps.
+The three floors compute the same bits (checked). Printed: each contender's time a step and
+its ratios to the naive and the reuse floors; how many eager steps the recording (the first
+call) costs; tracemalloc's peak over a few W2 steps.
 """
 
 from __future__ import annotations
@@ -44,8 +46,41 @@ import minigrad.nn.functional as F
 from minigrad import nn
 
 
-class Naive(NumpyMLP):
-    """mnist_mlp.py's floor, fed minibatches as the others are."""
+class Naive:
+    """The floor's math (mnist_mlp.py's), every result a new array: the step as a person
+    writes it by hand without thinking of memory. The same bits as the two floors below."""
+
+    name = "naive"
+
+    def __init__(self, weights):
+        self.params = [(w.copy(), b.copy()) for w, b in weights]
+
+    def step(self, xb, yb):
+        last, n, rows = len(self.params) - 1, len(xb), np.arange(len(xb))
+        acts = [xb]
+        for i, (w, b) in enumerate(self.params):
+            z = acts[-1] @ w.T + b
+            acts.append(np.maximum(z, 0) if i < last else z)
+        shifted = z - z.max(axis=1, keepdims=True)  # softmax cross-entropy, as the floor's
+        picked = shifted[rows, yb]
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        loss = (np.log(s).ravel() - picked).mean()
+        g = e * (1 / (s * n))
+        g[rows, yb] -= 1 / n
+        for i in range(last, -1, -1):
+            (w, b), h = self.params[i], acts[i]
+            gw, gb = g.T @ h, g.sum(axis=0)
+            if i > 0:
+                g = (g @ w) * (h > 0)
+            w -= LR * gw
+            b -= LR * gb
+        return loss
+
+
+class Floor(NumpyMLP):
+    """mnist_mlp.py's floor, fed minibatches as the others are: activations allocated,
+    gradients written into arrays made once, the update in place."""
 
     def __init__(self, weights):
         super().__init__(weights, "cpu")
@@ -162,7 +197,7 @@ class Stepwise(Compiled):
         return loss
 
 
-CONTENDERS = [Naive, Reuse, Eager, Stepwise, Compiled]
+CONTENDERS = [Naive, Floor, Reuse, Eager, Stepwise, Compiled]
 
 
 def epoch(runner, x, y, order, batch: int) -> None:
@@ -192,9 +227,9 @@ def time_epochs(workload: str, x, y, epochs: int, chunk: int) -> dict:
                 if k:
                     steps = -(-len(piece) // batch)
                     times[runner.name].append((time.perf_counter() - start) / steps)
-    numpy, reuse, eager, stepwise, compiled = (_final(r) for r in runners)
-    if not np.array_equal(numpy, reuse):
-        print(f"WARNING: {workload}: the two numpy floors do not compute the same bits")
+    naive, numpy, reuse, eager, stepwise, compiled = (_final(r) for r in runners)
+    if not (np.array_equal(naive, numpy) and np.array_equal(numpy, reuse)):
+        print(f"WARNING: {workload}: the three numpy floors do not compute the same bits")
     same = np.array_equal(eager, compiled) and np.array_equal(eager, stepwise)
     return {"times": times, "bit_identical": same}
 
@@ -261,12 +296,12 @@ def main(argv=None) -> None:
         times = best if args.chunk else median  # (the ratios' basis)
         print(
             f"\n{workload} {WORKLOADS[workload]}: ms a step (median, best turn) and the "
-            f"{'best' if args.chunk else 'median'}'s ratio to the naive floor"
+            f"{'best' if args.chunk else 'median'}'s ratios to the naive and the reuse floors"
         )
         for name in times:
             print(
                 f"  {name:9s} {1e3 * median[name]:8.3f} {1e3 * best[name]:8.3f}  "
-                f"{times[name] / times['numpy']:5.2f}x"
+                f"{times[name] / times['naive']:5.2f}x {times[name] / times['reuse']:5.2f}x"
             )
         print(
             f"  compiled/eager {times['compiled'] / times['eager']:.2f}x, compiled/reuse "
