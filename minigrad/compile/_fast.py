@@ -20,6 +20,7 @@ from collections.abc import Callable
 from .. import backend
 from ..optim.optimizer import _update_all
 from ..optim.sgd import SGD
+from ..tensor import Tensor
 from ._program import _output_slots
 from ._recorder import _deliver
 from ._source import _Printer
@@ -39,9 +40,15 @@ class _Generator(_Printer):
             "_deliver",
             "_sgd_now",
             "_update_all",
+            "_grad",
         )  # (the function's own names)
         super().__init__(program, "replay", arg_names, own)
-        self.constants: dict[str, object] = {"_deliver": _deliver}
+        self.constants: dict[str, object] = {"_deliver": _deliver, "_grad": _as_grad}
+        # Where every gradient became a .grad as it was or as a copy (no zero_grad skipped:
+        # none added into an existing one), the replay does the same without the engine's
+        # bookkeeping of which arrays are taken: the recording decided it, once.
+        modes = {step[3] for step in program.steps if step[0] == "deliver"}
+        self.bookkeeping = not modes <= {"new", "copy"}
 
     def _constant(self, base: str, value) -> str:
         name = self._unique(base)
@@ -52,16 +59,25 @@ class _Generator(_Printer):
         seed = self._constant("seed", array)
         name = self._name_slot(slot, "d_loss")
         self.emit(f"{name} = {seed}.copy()", "backward's seed, a fresh copy")
-        self.emit(f"taken.add(id({name}))")
+        if self.bookkeeping:
+            self.emit(f"taken.add(id({name}))")
 
     def _taken(self, slots) -> None:
-        names = ", ".join(f"id({self.slot_names[s]})" for s in slots)
-        taken = f"{{{names}}}" if slots else "set()"
-        self.emit(f"taken = {taken}", "what must not become a .grad as it is")
+        if self.bookkeeping:
+            names = ", ".join(f"id({self.slot_names[s]})" for s in slots)
+            taken = f"{{{names}}}" if slots else "set()"
+            self.emit(f"taken = {taken}", "what must not become a .grad as it is")
 
     def _deliver(self, leaf_ref, slot, mode) -> None:
         leaf = f"args[{leaf_ref[1]}]" if leaf_ref[0] == "input" else f"states[{leaf_ref[1]}]"
-        self.emit(f"_deliver({leaf}, {self.slot_names[slot]}, taken)", "engine._deliver")
+        grad = self.slot_names[slot]
+        if self.bookkeeping:
+            self.emit(f"_deliver({leaf}, {grad}, taken)", "engine._deliver")
+            return
+        self.emit(f"if {leaf}._grad is None:", f"engine._deliver: its .grad, {mode}")
+        self.emit(f"    {leaf}._grad = _grad({grad}{'.copy()' if mode == 'copy' else ''})")
+        self.emit("else:")
+        self.emit(f"    {leaf}._grad.array += {grad}", "(set outside the step since)")
 
     def _call(self, function, args) -> None:
         if function is _update_all and type(args[0]) is SGD:
@@ -123,7 +139,7 @@ class _Generator(_Printer):
             getattr(self, f"_{step[0]}")(*step[1:])
         slots = _output_slots(self.program.outputs)
         outputs = "".join(f"{self.slot_names[s]}, " for s in slots)
-        head = ["def replay(args, states):", "    taken = set()"]
+        head = ["def replay(args, states):"] + ["    taken = set()"] * self.bookkeeping
         head += [f"    {name} = args[{k}].array" for k, name in enumerate(self.arguments)]
         head += [f"    {name} = states[{i}].array" for i, name in sorted(self.state_names.items())]
         body = _freed(head[1:] + self.lines, {self.slot_names[s] for s in slots})
@@ -153,6 +169,10 @@ def _freed(lines: list[str], kept: set[str]) -> list[str]:
             indent = line[: len(line) - len(line.lstrip())]  # (inside a block: deleted there)
             out.append(f"{indent}del {', '.join(dead)}")
     return out
+
+
+def _as_grad(array) -> Tensor:
+    return Tensor._make(array, False)
 
 
 def _sgd_now(opt, plan: list):
