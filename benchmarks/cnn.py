@@ -1,18 +1,19 @@
-"""The CNN of examples/mnist_cnn.py: minigrad against PyTorch CPU eager, in one run.
+"""The CNN of examples/mnist_cnn.py: minigrad, eager and compiled, against PyTorch CPU eager.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/cnn.py
     python benchmarks/cnn.py --quick        # a smoke run on 2,048 images, figures meaningless
     python benchmarks/cnn.py --no-torch     # minigrad alone (also what happens without torch)
 
 1. Epochs of the example's network (float32, Adam, batch 128, real MNIST), timed in turn
-   (minigrad, torch, minigrad, ...) after one warm-up epoch each; both start from the same
-   weights and see the same minibatches, so their losses agree. Medians and minima, and the
+   (minigrad, compiled, torch, minigrad, ...) after one warm-up epoch each (which records the
+   compiled step); all start from the same weights and see the same minibatches, so their
+   losses agree (minigrad's two, bit for bit). Medians and minima, and the
    median CPU time (process_time: with one thread the work itself, which other processes on
    a shared machine do not inflate as they do the wall clock).
 2. conv2d forward + backward alone (input, weight and bias all requiring gradients) at the
    issue's shapes, and 2x2 max pooling forward + backward, each timed in turn.
 3. Peak memory of one epoch, each contender in a fresh process: the resident-set high-water
-   mark above the size before the epoch, and (minigrad) tracemalloc's peak.
+   mark above the size before the epoch, and (minigrad's two) tracemalloc's peak.
 
 One BLAS/OpenMP thread by default (--threads N to change): the machine is small and shared,
 and a single thread is what the targets are stated for (docs/performance.md).
@@ -92,6 +93,29 @@ class Minigrad:
             return F.cross_entropy(self.model(self.x[:n]), self.y[:n]).item()
 
 
+class Compiled(Minigrad):
+    """The same step under mg.compile: recorded in the warm-up epoch (and for the last,
+    smaller batch), replayed after."""
+
+    def __init__(self, state: dict):
+        super().__init__(state)
+        model, optimizer = self.model, self.optimizer
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        self.train_step = mg.compile(train_step)
+
+    def epoch(self, order):
+        for start in range(0, len(order), BATCH_SIZE):
+            index = mg.from_numpy(order[start : start + BATCH_SIZE])
+            self.train_step(self.x[index], self.y[index])
+
+
 class Torch:
     def __init__(self, state: dict):
         import torch
@@ -134,7 +158,7 @@ class Torch:
             return self.torch.nn.functional.cross_entropy(self.model(self.x[:n]), self.y[:n]).item()
 
 
-CONTENDERS = {"minigrad": Minigrad, "torch": Torch}
+CONTENDERS = {"minigrad": Minigrad, "compiled": Compiled, "torch": Torch}
 
 
 def initial_state() -> dict:
@@ -209,7 +233,7 @@ def measure_peak_memory(name: str, n: int) -> dict:
     before = _status_kib("VmRSS")
     runner.epoch(next(shuffles))
     result["rss_mib"] = (_status_kib("VmHWM") - before) / 1024
-    if name == "minigrad":
+    if name != "torch":
         del runner
         gc.collect()
         tracemalloc.start()
@@ -329,7 +353,7 @@ def main(argv=None) -> None:
     epochs, repeat = (1, 3) if args.quick else (args.epochs_timed, args.repeat)
     print("\n".join(describe_machine("cpu", use_torch)))
     print(f"load average before: {_load()}")
-    names = ["minigrad", "torch"] if use_torch else ["minigrad"]
+    names = ["minigrad", "compiled", "torch"] if use_torch else ["minigrad", "compiled"]
 
     x, y = mnist(n)
     result = time_epochs(names, x, y, epochs)
@@ -354,7 +378,11 @@ def main(argv=None) -> None:
             f"{name:10} {statistics.median(t):9.2f} {min(t):8.2f} {max(t):8.2f} {ratio:8.2f}x "
             f"{result['first'][name]:10.4f} {rss:>8} {traced:>11}"
         )
+    compiled = statistics.median(times["compiled"]) / statistics.median(times["minigrad"])
+    print(f"compiled/eager {compiled:.2f}x (mg.compile, the same bits)")
     if use_torch:
+        ratio = statistics.median(times["compiled"]) / statistics.median(times["torch"])
+        print(f"compiled/torch {ratio:.2f}x")
         best = min(times["minigrad"]) / min(times["torch"])
         ratio = statistics.median(times["minigrad"]) / statistics.median(times["torch"])
         print(f"minigrad/torch {ratio:.2f}x (min {best:.2f}x; target <= 1.5x)")
