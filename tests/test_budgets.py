@@ -21,7 +21,7 @@ EXEMPT = {"backend_cuda.py"}
 # the engine's Function and never import Tensor.
 UPWARD_ALLOWED = {("tensor", "ops"), ("tensor", "functions")}
 LAYERS = [
-    {"errors", "backend", "backend_cuda", "_atomic", "size"},
+    {"errors", "backend", "backend_cuda", "_mt19937", "_atomic", "size", "threads"},
     {"dtypes"},
     {"tensor", "autograd"},
     {"ops"},
