@@ -26,7 +26,15 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     >>> tensor([1.0, 2.0])
     tensor([1., 2.])
     """
-    return finish(as_array(data, dtype, device), requires_grad, "tensor")
+    return _made(finish(as_array(data, dtype, device), requires_grad, "tensor"), "tensor", data)
+
+
+def _made(t: Tensor, op: str, data=None) -> Tensor:
+    """t, just made by the deterministic factory `op`; while mg.compile records a step, handed
+    to its recorder, which keeps it as a constant of the recording (minigrad/compile/_writes.py)."""
+    if grad_mode.state.recorder is not None:
+        grad_mode.state.recorder.factory(t, op, data)
+    return t
 
 
 def from_numpy(array) -> Tensor:
@@ -38,11 +46,15 @@ def from_numpy(array) -> Tensor:
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return filled("zeros", size_arg(size, "zeros"), "zeros", dtype, device, requires_grad)
+    return _made(
+        filled("zeros", size_arg(size, "zeros"), "zeros", dtype, device, requires_grad), "zeros"
+    )
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return filled("ones", size_arg(size, "ones"), "ones", dtype, device, requires_grad)
+    return _made(
+        filled("ones", size_arg(size, "ones"), "ones", dtype, device, requires_grad), "ones"
+    )
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -53,7 +65,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     """A tensor filled with fill_value; the dtype follows fill_value (bool, int64 or the
     default float)."""
     size = size_arg(size if isinstance(size, (tuple, list)) else (size,), "full")
-    return full_of("full", size, fill_value, dtype, device, requires_grad)
+    return _made(full_of("full", size, fill_value, dtype, device, requires_grad), "full")
 
 
 def _like(input: Tensor, dtype, device, op: str) -> tuple:
@@ -70,12 +82,12 @@ def _like(input: Tensor, dtype, device, op: str) -> tuple:
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros of input's shape (and dtype and device, unless given)."""
     shape, dtype, device = _like(input, dtype, device, "zeros_like")
-    return filled("zeros_like", shape, "zeros", dtype, device, requires_grad)
+    return _made(filled("zeros_like", shape, "zeros", dtype, device, requires_grad), "zeros_like")
 
 
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(input, dtype, device, "ones_like")
-    return filled("ones_like", shape, "ones", dtype, device, requires_grad)
+    return _made(filled("ones_like", shape, "ones", dtype, device, requires_grad), "ones_like")
 
 
 def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -89,7 +101,7 @@ def full_like(
     """fill_value in input's shape, of input's dtype (not fill_value's) unless given:
     `mg.full_like(int_tensor, 2.5)` holds 2s, as in PyTorch."""
     shape, dtype, device = _like(input, dtype, device, "full_like")
-    return full_of("full_like", shape, fill_value, dtype, device, requires_grad)
+    return _made(full_of("full_like", shape, fill_value, dtype, device, requires_grad), "full_like")
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -117,7 +129,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     array = allocated(
         "arange", (start, end, step), lambda bounds: xp.arange(*bounds).astype(dtype), asked
     )
-    return finish(array, requires_grad, "arange")
+    return _made(finish(array, requires_grad, "arange"), "arange")
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -127,7 +139,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     >>> linspace(0, 1, 5)
     tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
-    return finish(_spaced("linspace", start, end, steps, dtype, device), requires_grad, "linspace")
+    array = _spaced("linspace", start, end, steps, dtype, device)
+    return _made(finish(array, requires_grad, "linspace"), "linspace")
 
 
 def logspace(
@@ -140,7 +153,7 @@ def logspace(
     """
     base = as_number(base, "base", "logspace")
     array = _spaced("logspace", start, end, steps, dtype, device, base)
-    return finish(array, requires_grad, "logspace")
+    return _made(finish(array, requires_grad, "logspace"), "logspace")
 
 
 def _spaced(op: str, start, end, steps, dtype, device, base=None):
@@ -177,7 +190,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     m = n if m is None else as_size(m, "m", "eye")
     dtype, device, xp = place(dtype, device)
     array = allocated("eye", (n, m), lambda s: xp.eye(*s, dtype=dtype), f"n={n}, m={m}")
-    return finish(array, requires_grad, "eye")
+    return _made(finish(array, requires_grad, "eye"), "eye")
 
 
 def set_default_device(device) -> None:

@@ -180,9 +180,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        if value is not None:
-            calls.check_grad(self, value)
-        self._grad = value
+        calls.set_grad(self, value)
 
     def size(self, dim: int | None = None):  # noqa: ANN201 - a Size, or an int
         """The shape (a Size), or with `dim` the size of that dim (an int)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import backend, dtypes
 from ..errors import DTypeError, ShapeError, _described, check_bool
 from ..tensor import Tensor
-from . import engine
+from . import engine, grad_mode
 from .hooks import RemovableHandle, hooks_of
 
 
@@ -156,6 +156,16 @@ def initial_gradient(root: Tensor, gradient, caller: str) -> Tensor:
             f"{caller}: gradient is on {gradient.device} but the output is on {root.device}"
         )
     return gradient
+
+
+def set_grad(t: Tensor, grad) -> None:
+    """`t.grad = grad`: None, or what check_grad accepts; while mg.compile records a step,
+    handed to its recorder first (the replay makes the assignment too)."""
+    if grad is not None:
+        check_grad(t, grad)
+    if grad_mode.state.recorder is not None:
+        grad_mode.state.recorder.grad_set(t, grad)
+    t._grad = grad
 
 
 def check_grad(t: Tensor, grad) -> None:

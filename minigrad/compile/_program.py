@@ -11,6 +11,11 @@ op's output, each gradient. The steps, in the order the eager call ran them:
   deliver   a leaf's total gradient into its .grad: copied or added in place, as the engine
   call      a call replayed as it is, reading its settings then: an optimizer's update (lr,
             step counts, momentum buffers), zero_grad
+  factory   a fresh copy of a factory's array, kept at the recording (mg.arange(T))
+  write     an in-place write, `target[key] = source` (`target.fill(source)` for key None),
+            into a slot or a state tensor's array (_writes.py)
+  grad_array / set_grad
+            a leaf's .grad array, as the replay left it, into a slot; `p.grad = ...`
 State (parameters, buffers, optimizer state) is read at every replay, never copied in. A slot is
 dropped after its last use, so a replay holds no more memory than the eager step. Where every
 op has a numpy template, `fast` (_fast.py) runs the same calls as one generated function
@@ -189,6 +194,10 @@ def _reads(step: tuple) -> list[int]:
         return [step[2]]
     if kind == "taken":
         return list(step[1])
+    if kind == "write":
+        return [r[1] for r in (step[1], step[3]) if r[0] == "slot"]
+    if kind == "set_grad" and step[2] is not None and step[2][0] == "slot":
+        return [step[2][1]]
     return []
 
 
@@ -213,6 +222,10 @@ def _build(program: Program) -> tuple:
         "deliver": _deliver,
         "call": _call,
         "taken": _taken,
+        "factory": _factory,
+        "write": _write,
+        "grad_array": _grad_array,
+        "set_grad": _set_grad,
     }
     steps = [builders[step[0]](program, *step[1:]) for step in program.steps]
     return steps, [tuple(f) for f in frees], program.outputs
@@ -328,3 +341,49 @@ def _taken(program, slots):
         taken.update(id(env[slot]) for slot in slots)
 
     return taken_
+
+
+def _factory(program, slot, array, op):
+    def factory(env, states, fns, args, taken):  # fresh each call, as the eager factory's
+        env[slot] = array.copy()
+
+    return factory
+
+
+def _write(program, target, key, source, op):
+    get_target, get_source = _getter(target), _getter(source)
+    if key is None:  # zero_, fill_: as eager fills
+
+        def write(env, states, fns, args, taken):
+            get_target(env, states).fill(get_source(env, states))
+
+    else:
+
+        def write(env, states, fns, args, taken):
+            get_target(env, states)[key] = get_source(env, states)
+
+    return write
+
+
+def _grad_array(program, leaf_ref, out):
+    is_input, index = leaf_ref[0] == "input", leaf_ref[1]
+
+    def grad_array(env, states, fns, args, taken):
+        env[out] = (args if is_input else states)[index].grad.array
+
+    return grad_array
+
+
+def _set_grad(program, leaf_ref, source):
+    is_input, index = leaf_ref[0] == "input", leaf_ref[1]
+
+    def set_grad(env, states, fns, args, taken):
+        if source is None:
+            grad = None
+        elif source[0] == "slot":
+            grad = Tensor._make(env[source[1]], False)
+        else:  # (a tensor from outside the step: the object itself, as eager assigns it)
+            grad = states[source[1]]
+        (args if is_input else states)[index]._grad = grad
+
+    return set_grad

@@ -9,8 +9,10 @@ array an op reads is classified, once, as
   - an argument the op's caller computed outside it from the op's input: a dropout mask
     (drawn again at every replay, from the generator eager draws from), max pooling's
     winners (searched for again).
-Anything else is refused when the recording ends (`check_temporaries`), as is reading a value
-into Python while recording (`Traced`); both are in _refusals.py.
+In-place writes, tensors made by factories and `.grad`s used after backward are recorded by
+the `Writes` half (_writes.py). Anything else is refused when the recording ends
+(`check_temporaries`), as is reading a value into Python while recording (`Traced`); both are
+in _refusals.py.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from ..nn.functional._pool_ops import Pick
 from ..tensor import Tensor
 from ._program import Program
 from ._refusals import CaptureError, Traced, check_temporaries, refuse
+from ._writes import Writes
 
 
-class Recorder:
+class Recorder(Writes):
     """Records one eager call of a step: `start`, the call, then `finish` gives the Program."""
 
     def __init__(self, args: tuple, name: str):
@@ -42,6 +45,8 @@ class Recorder:
         self.temporaries = []  # (weakref to an array or tensor, what read it): see _Temporaries
         self.states = {}  # id(tensor) -> its state ref
         self.masks = []  # (p, shape, dtype) of each dropout mask, in the order drawn
+        self.state_arrays = {}  # id(a state tensor's array) -> its ref (for p.data, p.detach())
+        self._start_writes()
         for k, a in enumerate(args):
             if isinstance(a, Tensor):
                 slot = self.program.input(k)
@@ -111,10 +116,15 @@ class Recorder:
         if isinstance(value, Tensor):
             slot = self.tensor_slot.get(id(value))
             if slot is None:
+                slot = self._bound_grad(value)
+            if slot is None:
                 slot = self.slot_of.get(id(value.array))
             if slot is not None:
                 return ("slot", slot, value.requires_grad)
-            return (*self._state(value, "state", reader), value.requires_grad)
+            ref = self.state_arrays.get(id(value.array))  # (another tensor of a state's array)
+            if ref is None:
+                ref = self._state(value, "state", reader)
+            return (*ref, value.requires_grad)
         if backend.is_array(value):
             slot = self.slot_of.get(id(value))
             if slot is not None:
@@ -129,6 +139,8 @@ class Recorder:
             ref = (kind, self.program.state(value))
             self._remember(self.states, value, ref)
             self.temporaries.append((weakref.ref(value), reader))
+            if isinstance(value, Tensor):
+                self._remember(self.state_arrays, value.array, ref)
         return ref
 
     def _dropout(self, mask, p: float, x_ref: tuple) -> tuple:
@@ -181,10 +193,13 @@ class Recorder:
                 for x, gx in zip(entry_inputs, input_grads):
                     if gx is not None:
                         self._receive(totals, x, gx)
+            self._sync_grads()  # (no user code runs between the deliveries below)
             for leaf in [x for x in totals if isinstance(x, Tensor)]:
                 grad = totals.pop(leaf)
                 mode = _deliver(leaf, grad, taken)
-                program.deliver(self._leaf_ref(leaf), self.slot_of[id(grad)], mode)
+                ref = self._leaf_ref(leaf)
+                program.deliver(ref, self.slot_of[id(grad)], mode)
+                self._delivered(leaf, ref)
 
     def _receive(self, totals: dict, x, grad) -> None:
         """engine._receive, each array step written down."""
@@ -217,16 +232,11 @@ class Recorder:
             self._remember(self.states, leaf, ref)
         return ref
 
-    def in_place(self, op: str) -> None:
-        """An in-place write into a tensor (functions/inplace.py): not recorded, so refused."""
-        raise refuse(
-            f"an in-place write into a tensor ({op}; clip_grad_norm_ makes them too)",
-            "compute a new tensor (y = y.add(x) for y.add_(x)), or do it outside the step.",
-        )
-
     def call(self, function, *args) -> None:
         """A call that zero_grads or an optimizer's step asks to be replayed as it is."""
+        self._sync_grads()
         self.program.call(function, args)
+        self._called(function, args)
 
     # ----- the end ---------------------------------------------------------------------------
     def finish(self, result, generator_before) -> Program:
@@ -235,9 +245,11 @@ class Recorder:
             if (t := ref()) is not None:
                 t.__class__ = Tensor
         self.traced.clear()
+        self._sync_grads()  # (`p.grad = None` after the update)
         self.program.outputs = _outputs(result, self.tensor_slot, self.slot_of)
         self.keep.clear()
         self.refs.clear()
+        self.expected.clear()
         check_temporaries(self.temporaries, result)
         self._check_generator(generator_before)
         program, self.program = self.program, None
@@ -250,6 +262,7 @@ class Recorder:
         self.traced.clear()
         self.keep.clear()
         self.refs.clear()
+        self.expected.clear()
 
     def _check_generator(self, before) -> None:
         """Refuse random numbers drawn outside dropout (mg.randn in the step): the replay would

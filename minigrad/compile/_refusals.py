@@ -79,8 +79,9 @@ class Traced(Tensor):
 def check_temporaries(temporaries: list, result) -> None:
     """An array or tensor that an op read, that the step neither was given nor made by an op,
     and that is gone now the step has returned (or held only by the graph of what it
-    returned), was computed inside the step outside the ops (by numpy, a factory,
-    `Tensor(...)`): the replay would read a stale copy. Refused."""
+    returned), was computed inside the step outside the ops (by numpy on a tensor's array,
+    `mg.empty`, `Tensor(...)`; the deterministic factories are constants, _writes.py): the
+    replay would read a stale copy. Refused."""
     graph = _graph_inputs(_tensors(result))
     for ref, reader in temporaries:
         value = ref()
@@ -92,7 +93,7 @@ def check_temporaries(temporaries: list, result) -> None:
         if not held:
             raise CaptureError(
                 f"mg.compile cannot record this step: {reader} read an array made inside the "
-                "step without an op (by numpy, a tensor factory such as mg.zeros or mg.tensor, "
+                "step without an op (by numpy on a tensor's .array, mg.empty, mg.Tensor(...), "
                 "or a host-side check), which a replay would not make again; make it once "
                 "outside the step (a module buffer, a global) or pass it in as an argument"
             )

@@ -11,6 +11,7 @@ names it: the compiled step itself runs all of them.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..nn.parameter import zero_grads
@@ -40,6 +41,7 @@ class _Printer:
         self.arguments = [self.slot_names[s] for _, s in sorted(program.inputs.items())]
         self.buffers: list[str] = []  # optimizer state the printed update reads
         self.delivered = set()  # the state tensors that get a .grad
+        self.grad_names = {}  # leaf ref -> the name holding its .grad (set by _deliver)
         for step in program.steps:  # a gradient that becomes a .grad as it is: named so
             if step[0] == "deliver":
                 self.delivered.add(step[1])
@@ -169,12 +171,41 @@ class _Printer:
     def _deliver(self, leaf_ref, slot, mode) -> None:
         grad = self._state_name(leaf_ref) + "_grad"
         if mode == "new":  # (named so already)
+            self.grad_names[leaf_ref] = self.slot_names[slot]
             return
         if mode == "copy":
             self.used.add(grad)
+            self.grad_names[leaf_ref] = grad
             self.emit(f"{grad} = {self.slot_names[slot]}.copy()", "a .grad owns its array")
         else:
             raise _refuse("a gradient accumulated into an existing .grad (no zero_grad)")
+
+    def _factory(self, slot, array, op) -> None:
+        name = self._name_slot(slot, op)
+        self.emit(f"{name} = {_literal(array)}", f"{op}: a constant of the recording")
+
+    def _write(self, target, key, source, op) -> None:
+        target, source = self.ref(target), self.ref(source)
+        if key is None:
+            self.emit(f"{target}.fill({source})", f"{op}, in place")
+        else:
+            self.emit(f"{target}[{_key(key)}] = {source}", f"{op}, in place")
+
+    # A .grad read or assigned after backward: the name this class's _deliver gave it. (A
+    # printer that delivers otherwise, as _fast.py's does at run time, has no such name and
+    # refuses, so that the closures replay the step.)
+    def _grad_array(self, leaf_ref, out) -> None:
+        name = self.grad_names.get(leaf_ref)
+        if name is None:
+            raise _refuse("a .grad used after the backward that made it")
+        self.slot_names[out] = name
+
+    def _set_grad(self, leaf_ref, source) -> None:
+        name = self.grad_names.pop(leaf_ref, None)
+        if name is None or source is not None:
+            raise _refuse(".grad assigned inside the step (other than to None, after backward)")
+        self.delivered.discard(leaf_ref)  # (an optimizer after this skips it, as eager's)
+        self.emit(f"# .grad set to None: {name} is not a gradient any more")
 
     def _call(self, function, args) -> None:
         if function is zero_grads:
@@ -251,6 +282,38 @@ def _refuse(what: str) -> RuntimeError:
         f"source(): no numpy template for {what} yet (covered: {COVERED}); the compiled step "
         "itself runs it"
     )
+
+
+def _literal(array) -> str:
+    """Numpy source making `array` anew, with its bits (a constant of the recording)."""
+    values, dtype = array.reshape(-1).tolist(), f"np.{array.dtype}"
+    if array.dtype.kind not in "biuf" or not all(math.isfinite(v) for v in values):
+        raise _refuse("a constant that is not finite real numbers")
+    if not values or values.count(values[0]) == len(values):
+        value = values[0] if values else 0
+        return f"np.full({_shape(array.shape)}, {value!r}, dtype={dtype})"
+    if array.ndim == 1 and array.dtype.kind in "iu":
+        start, step = values[0], values[1] - values[0]
+        stop = start + step * len(values)
+        if values == list(range(start, stop, step)):
+            return f"np.arange({start}, {stop}, {step}, dtype={dtype})"
+    if len(values) > 64:
+        raise _refuse("a constant of more than 64 varied values")
+    return f"np.array({array.tolist()!r}, dtype={dtype})"
+
+
+def _key(key) -> str:
+    """An indexing key (ints, slices, None, Ellipsis) as source."""
+    if isinstance(key, tuple):
+        return ", ".join(map(_key, key)) + ("," if len(key) == 1 else "") if key else "()"
+    if isinstance(key, slice):
+        parts = ["" if v is None else repr(v) for v in (key.start, key.stop, key.step)]
+        return ":".join(parts[:2] if key.step is None else parts)
+    if key is Ellipsis:
+        return "..."
+    if key is None or type(key) in (int, bool):
+        return repr(key)
+    raise _refuse("a write at an index given as a list or an array")
 
 
 def _shape(shape) -> str:

@@ -33,8 +33,6 @@ from .indexing import as_index
 
 def check_writable(t: Tensor, op: str) -> None:
     """Refuse an in-place write that autograd would have to see (grad mode on)."""
-    if grad_mode.state.recorder is not None:  # mg.compile would not replay the write
-        grad_mode.state.recorder.in_place(op)
     if not grad_mode.state.grad_enabled:
         return
     if t.grad_fn is not None:
@@ -68,6 +66,8 @@ def setitem(t: Tensor, key, value) -> None:
     """t[key] = value."""
     check_writable(t, "__setitem__")
     check_not_recorded("__setitem__", value=value)
+    if grad_mode.state.recorder is not None:  # mg.compile: the write becomes a step
+        grad_mode.state.recorder.write(t, key, value, "__setitem__")
     value = value.array if isinstance(value, Tensor) else value
     check_operand("__setitem__", "value", value)
     try:
@@ -81,6 +81,8 @@ def setitem(t: Tensor, key, value) -> None:
 
 def zero_(t: Tensor) -> Tensor:
     check_writable(t, "zero_")
+    if grad_mode.state.recorder is not None:  # mg.compile: the write becomes a step
+        grad_mode.state.recorder.write(t, None, 0, "zero_")
     t.array.fill(0)
     return t
 
@@ -94,6 +96,8 @@ def fill_(t: Tensor, value) -> Tensor:
 def fill(t: Tensor, value, name: str, op: str) -> Tensor:
     """Set every element to the number `value` (fill_, and nn.init.constant_), unchecked."""
     value = as_number(value, name, op)
+    if grad_mode.state.recorder is not None:  # mg.compile: the write becomes a step
+        grad_mode.state.recorder.write(t, None, value, op)
     try:
         t.array.fill(value)
     except OverflowError:
@@ -110,6 +114,8 @@ def copy_(t: Tensor, src, non_blocking: bool = False) -> Tensor:
     check_bool(non_blocking, "non_blocking", "copy_")
     check_not_recorded("copy_", src=src)
     check_operand("copy_", "src", src)
+    if grad_mode.state.recorder is not None:  # mg.compile: the write becomes a step
+        grad_mode.state.recorder.write(t, ..., src, "copy_")
     src_array = src.array if isinstance(src, Tensor) else src
     if backend.is_array(src_array):
         src_array = backend.move(src_array, t.device)
@@ -140,6 +146,8 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
     broadcasts to t) and 0s."""
     op = "bernoulli_"
     check_writable(t, op)
+    if grad_mode.state.recorder is not None:  # mg.compile would not draw them again
+        grad_mode.state.recorder.random_fill(op)
     require_float(t, "input", op)
     if isinstance(p, Tensor):
         check_not_recorded(op, p=p)
@@ -154,6 +162,8 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
 
 def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str, generator=None) -> Tensor:
     """uniform_ without the writability check (and nn.init.uniform_, which runs unrecorded)."""
+    if grad_mode.state.recorder is not None:  # mg.compile would not draw them again
+        grad_mode.state.recorder.random_fill(op)
     low, high = check_range(low, high, names, op)
     require_float(t, "input", op)
     rng = sampling.rng_of(generator, t.device, op)
@@ -163,6 +173,8 @@ def fill_uniform(t: Tensor, low, high, names: tuple[str, str], op: str, generato
 
 def fill_normal(t: Tensor, mean, std, op: str, generator=None) -> Tensor:
     """normal_ without the writability check (and nn.init.normal_)."""
+    if grad_mode.state.recorder is not None:  # mg.compile would not draw them again
+        grad_mode.state.recorder.random_fill(op)
     mean, std = as_number(mean, "mean", op), check_std(std, op)
     require_float(t, "input", op)
     rng = sampling.rng_of(generator, t.device, op)
@@ -180,8 +192,9 @@ def update(t: Tensor, name: str, compute: Callable[[], Tensor], **operands) -> T
     function (`t.add_(x)` is `update(t, "add_", lambda: add(t, x), other=x)`).
 
     As in PyTorch, the result must keep t's shape and fit its dtype's kind (no float into an
-    int tensor). Never recorded: refused where autograd would need to see it (check_writable,
-    `operands` that require grad, named as the function names them).
+    int tensor). Never recorded on the tape: refused where autograd would need to see it
+    (check_writable, `operands` that require grad, named as the function names them). (While
+    mg.compile records a step, each write here is handed to its recorder, to be replayed.)
     """
     check_writable(t, name)
     check_not_recorded(name, **operands)
@@ -195,5 +208,7 @@ def update(t: Tensor, name: str, compute: Callable[[], Tensor], **operands) -> T
         raise DTypeError(
             f"{name}: the result type {result.dtype} can't be cast to this tensor's dtype {t.dtype}"
         )
+    if grad_mode.state.recorder is not None:  # mg.compile: the write becomes a step
+        grad_mode.state.recorder.write(t, ..., result, name)
     t.array[...] = result.array
     return t

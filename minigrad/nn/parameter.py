@@ -26,6 +26,8 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad: bool = True):
+        if grad_mode.state.recorder is not None:  # mg.compile: a new parameter each call
+            grad_mode.state.recorder.parameter()
         if data is None:
             array = backend.host_array([], dtype=dtypes.get_default_dtype())
         elif isinstance(data, Tensor):
@@ -71,12 +73,12 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
     if grad_mode.state.recorder is not None:  # mg.compile replays this call with the step
         params = list(params)
         grad_mode.state.recorder.call(zero_grads, params, set_to_none)
-    for p in params:
-        if p.grad is None:
+    for p in params:  # (p._grad, not the setter: the recorder has this call as one step)
+        if p._grad is None:
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
-            if p.grad.grad_fn is not None:
-                p.grad = p.grad.detach()
-            p.grad.array.fill(0)
+            if p._grad.grad_fn is not None:
+                p._grad = p._grad.detach()
+            p._grad.array.fill(0)
