@@ -4,6 +4,7 @@
     python examples/shakespeare_gpt.py --sample shakespeare_gpt.npz   # generate from it
     python examples/shakespeare_gpt.py --model lstm          # char-rnn's LSTM instead
     python examples/shakespeare_gpt.py --plot curves.png     # train, then plot the losses
+    python examples/shakespeare_gpt.py --compile             # the training step mg.compile'd
 
 The model is written the way nanoGPT's model.py is: token and position embeddings, pre-norm
 blocks of causal self-attention and an MLP, a final LayerNorm and a head that shares the
@@ -290,6 +291,11 @@ def parse_args(argv=None):
     p.add_argument("--start", default="\n", help="the text generation continues")
     p.add_argument("--plot", metavar="PNG", help="plot the train and validation losses")
     p.add_argument(
+        "--compile",
+        action="store_true",
+        help="record the training step once and replay it (mg.compile; the same bits)",
+    )
+    p.add_argument(
         "--no-final-eval",
         action="store_true",
         help="skip the loss over the whole validation split at the end",
@@ -339,6 +345,18 @@ def train(args):
     splits = {"train": train_data, "val": val_data}
     history = {"iter": [], "train_loss": [], "val_loss": [], "losses": []}
     started, eval_time = time.perf_counter(), 0.0
+
+    def train_step(x, y):  # forward, backward, clipping, update (--compile: recorded, replayed)
+        _, loss = model(x, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if args.grad_clip > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        optimizer.step()
+        return loss
+
+    # (estimate_loss and sampling run in eval mode, eagerly: another signature, not compiled)
+    step = mg.compile(train_step) if args.compile else train_step
     bar = tqdm(range(args.max_iters + 1), desc="training", unit="it", file=sys.stdout)
     for it in bar:
         if it % args.eval_interval == 0 or it == args.max_iters:
@@ -351,15 +369,10 @@ def train(args):
             bar.write(f"step {it}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}")
         if it == args.max_iters:
             break
-        for group in optimizer.param_groups:
+        for group in optimizer.param_groups:  # (a compiled step reads the new lr each call)
             group["lr"] = get_lr(it, args)
         x, y = get_batch(train_data, args.block_size, args.batch_size, batches)
-        _, loss = model(x, y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if args.grad_clip > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
-        optimizer.step()
+        loss = step(x, y)
         history["losses"].append(loss.item())
         running = sum(history["losses"][-20:]) / len(history["losses"][-20:])
         bar.set_postfix(
