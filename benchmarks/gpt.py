@@ -9,7 +9,8 @@ Both models are the example's (nanoGPT's CPU configuration: 4 layers, 4 heads, 1
 block 64, batch 12, no biases, tanh GELU, tied embedding), start from the same weights
 (minigrad's, copied into PyTorch's) and see the same batches in the same order, with the
 same AdamW (decay on the matrices only), learning-rate schedule and gradient clipping. They
-train in turns of --turn iterations (minigrad, torch, minigrad, ...), so that a machine busy
+train in turns of --turn iterations (minigrad, compiled, torch, minigrad, ...; compiled: the
+same minigrad step under mg.compile, recorded at its first call), so that a machine busy
 with other work slows both alike; each turn's iterations are timed, and the table gives the
 median and the spread of milliseconds per iteration, the median CPU time per iteration
 (process_time: with one thread, the work itself, which other processes on a shared machine do
@@ -122,7 +123,7 @@ class Contender:
 
     def __init__(self, name, ex, args, vocab_size, torch=None, weights=None):
         self.name, self.ex, self.args, self.torch = name, ex, args, torch
-        if name == "minigrad":
+        if name in ("minigrad", "compiled"):
             mg.manual_seed(args.seed)
             config = {
                 "model": "gpt",
@@ -137,6 +138,17 @@ class Contender:
             if weights is not None:
                 self.model.load_state_dict({k: mg.tensor(v) for k, v in weights.items()})
             self.optimizer = ex.configure_optimizer(self.model, ex.LR, ex.WEIGHT_DECAY)
+            model, optimizer = self.model, self.optimizer
+
+            def train_step(x, y):
+                _, loss = model(x, y)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                mg.nn.utils.clip_grad_norm_(model.parameters(), ex.GRAD_CLIP)
+                optimizer.step()
+                return loss
+
+            self.train_step = mg.compile(train_step) if name == "compiled" else train_step
         else:
             self.model = torch_model(torch, ex, vocab_size)
             self.model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
@@ -156,16 +168,13 @@ class Contender:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         if self.torch is None:
-            _, loss = self.model(mg.tensor(x), mg.tensor(y))
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            mg.nn.utils.clip_grad_norm_(self.model.parameters(), self.ex.GRAD_CLIP)
+            loss = self.train_step(mg.tensor(x), mg.tensor(y))
         else:
             loss = self.model(self.torch.from_numpy(x), self.torch.from_numpy(y))
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.ex.GRAD_CLIP)
-        self.optimizer.step()
+            self.optimizer.step()
         self.losses.append(loss.item())
         self.it += 1
 
@@ -196,6 +205,8 @@ def train_interleaved(args, ex, torch):
     vocab, batches = make_batches(ex, args.iters + args.warmup, args.seed)
     _, val = make_batches(ex, 20, args.seed + 1, split="val")
     contenders = [Contender("minigrad", ex, args, vocab)]
+    if not args.no_compile:
+        contenders.append(Contender("compiled", ex, args, vocab, None, contenders[0].weights()))
     if torch is not None:
         contenders.append(Contender("torch", ex, args, vocab, torch, contenders[0].weights()))
     gc.collect()
@@ -335,6 +346,7 @@ def main(argv=None):
     p.add_argument("--threads", default="1", help="BLAS/OpenMP threads of both")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--no-compile", action="store_true", help="no mg.compile contender")
     p.add_argument("--no-memory", action="store_true")
     p.add_argument("--memory-iters", type=int, default=20)
     p.add_argument("--quick", action="store_true", help="a smoke run: 10 iterations")
@@ -383,6 +395,13 @@ def main(argv=None):
         print(
             f"minigrad/torch per iteration: {ratio:.2f}x, in CPU time {cpu:.2f}x (target <= 1.30x)"
         )
+    if "compiled" in result:
+        for other in ("minigrad", "torch"):
+            if other in result:
+                ratio = statistics.median(result["compiled"]["ms"]) / statistics.median(
+                    result[other]["ms"]
+                )
+                print(f"compiled/{'eager' if other == 'minigrad' else other}: {ratio:.2f}x")
     print("\nscaled_dot_product_attention forward+backward, causal, float32: ms per call")
     print(f"{'(B, H, T, D)':18}{'minigrad':>10}{'torch':>10}{'ratio':>8}")
     for row in sdpa_table(torch, args.quick):
