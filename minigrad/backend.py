@@ -15,6 +15,8 @@ import types
 
 import numpy
 
+from ._mt19937 import MT19937Stream, check_seed, entropy_seed
+
 try:  # cupy is an optional extra: `pip install minigrad[cuda12]`.
     import cupy
     import cupyx
@@ -314,7 +316,7 @@ _seeds: dict = {}  # Device or device type -> seed, set since the last manual_se
 
 
 def generator(device: Device) -> object:
-    """The random generator (numpy or cupy `Generator`) of `device`, seeded by `manual_seed`."""
+    """The random generator of `device` (as `new_rng` makes), seeded by `manual_seed`."""
     if device not in _generators:
         seed = _seeds.get(device, _seeds.get(device.type))
         _generators[device] = new_rng(device, initial_seed() if seed is None else seed)
@@ -322,38 +324,26 @@ def generator(device: Device) -> object:
 
 
 def new_rng(device: Device, seed: int) -> object:
-    """A fresh random generator on `device` (a numpy or cupy `Generator`) seeded by `seed`."""
+    """A fresh random generator on `device` seeded by `seed`: PyTorch's CPU stream, or a cupy
+    `Generator`."""
     if device.type == "cpu":
-        return numpy.random.default_rng(seed)
+        return MT19937Stream(seed)
     _require_cuda(device)
     with cupy.cuda.Device(device.index):
         return cupy.random.default_rng(seed)
-
-
-def check_seed(seed, op: str) -> int:
-    """A seed as PyTorch takes it: an int in [-2**63, 2**64); a negative one wraps around."""
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"{op}: seed must be an int, got {type(seed).__name__}")
-    if not -(2**63) <= seed < 2**64:
-        raise ValueError(f"{op}: seed must be in [-2**63, 2**64), got {seed}")
-    return seed % 2**64
-
-
-def entropy_seed() -> int:
-    """A fresh, unpredictable 64-bit seed from the OS (what `seed()` methods pick)."""
-    return int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0])
 
 
 def uniform(
     device: Device, shape: tuple, dtype, low: float = 0.0, high: float = 1.0, rng=None
 ) -> object:
     """An array of `shape` and float `dtype` drawn from U(low, high) by `rng`, by default
-    `device`'s generator.
-
-    Generators draw float32 or float64; other float dtypes (float16) are drawn in float32.
-    """
+    `device`'s generator: on the CPU PyTorch's numbers (see _mt19937.py); cupy's generators
+    draw float32 or float64, and other float dtypes (float16) are drawn in float32."""
+    rng = generator(device) if rng is None else rng
+    if isinstance(rng, MT19937Stream):
+        return rng.uniform(shape, dtype, low, high)
     drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
-    sample = (generator(device) if rng is None else rng).random(shape, dtype=drawn)
+    sample = rng.random(shape, dtype=drawn)
     if (low, high) != (0.0, 1.0):
         sample *= high - low
         sample += low
@@ -364,8 +354,11 @@ def normal(
     device: Device, shape: tuple, dtype, mean: float = 0.0, std: float = 1.0, rng=None
 ) -> object:
     """An array of `shape` and float `dtype` drawn from N(mean, std^2) (as `uniform` draws)."""
+    rng = generator(device) if rng is None else rng
+    if isinstance(rng, MT19937Stream):
+        return rng.normal(shape, dtype, mean, std)
     drawn = dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
-    sample = (generator(device) if rng is None else rng).standard_normal(shape, dtype=drawn)
+    sample = rng.standard_normal(shape, dtype=drawn)
     if (mean, std) != (0.0, 1.0):
         sample *= std
         sample += mean

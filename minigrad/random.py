@@ -3,7 +3,9 @@ of the global generators (manual_seed, seed, initial_seed).
 
 Each takes `generator=`, a `mg.Generator` to draw from instead of the device's global
 generator (which `mg.manual_seed` seeds), so that a stream of its own is reproducible
-whatever else draws numbers meanwhile.
+whatever else draws numbers meanwhile. On the CPU the numbers are PyTorch's: after
+`mg.manual_seed(s)` the same calls in the same order give what torch gives after
+`torch.manual_seed(s)` (float32 normals of 16 or more elements to within a few ulp).
 """
 
 from __future__ import annotations
@@ -177,7 +179,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad: bool 
         raise DTypeError("randperm: dtype bool is not supported (a number dtype is)")
     if dtype.kind in "iu" and n - 1 > backend.numpy.iinfo(dtype).max:
         raise OptionError(f"randperm: n={n} values do not fit dtype {dtype}")
-    keys = backend.uniform(device, (n,), dtypes.float64, rng=rng_of(generator, device, "randperm"))
+    rng = rng_of(generator, device, "randperm")
+    if device.type == "cpu":  # PyTorch's CPU shuffle, number for number
+        return finish(rng.permutation(n).astype(dtype), requires_grad, "randperm")
+    keys = backend.uniform(device, (n,), dtypes.float64, rng=rng)
     return finish(xp.argsort(keys).astype(dtype), requires_grad, "randperm")
 
 
@@ -221,7 +226,10 @@ def normal(
     except ValueError:
         raise ShapeError(f"normal: the shapes of mean and std {shapes} do not broadcast") from None
     rng = rng_of(generator, tensors[0].device, op)
-    eps = backend.normal(tensors[0].device, shape, dtypes.result_type(*tensors), rng=rng)
+    scale = 1.0 if isinstance(std, Tensor) else std  # (as PyTorch: a number std scales the draw)
+    eps = Tensor.wrap(
+        backend.normal(tensors[0].device, shape, dtypes.result_type(*tensors), 0.0, scale, rng=rng)
+    )
     with no_grad():
-        value = add(mean, mul(std, Tensor.wrap(eps)))
+        value = add(mean, mul(std, eps) if isinstance(std, Tensor) else eps)
     return sampled(value.array, mean, std)

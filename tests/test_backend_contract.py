@@ -13,7 +13,7 @@ from pathlib import Path
 import minigrad
 
 PACKAGE = Path(minigrad.__file__).parent
-BACKEND = {"backend.py", "backend_cuda.py"}
+BACKEND = {"backend.py", "backend_cuda.py", "_mt19937.py"}  # (_mt19937: the CPU stream)
 HOST_IO = {"datasets/idx.py", "datasets/mnist.py", "serialization.py", "autograd/gradcheck.py"}
 # What may be read off backend.numpy elsewhere: types and dtypes, numpy's warning switches,
 # shape arithmetic; never a function that makes or reads arrays (the backend wraps those).

@@ -178,9 +178,10 @@ class DataLoader:
         in_memory = None
         if self.batch_sampler is not None and self.collate_fn is default_collate:
             in_memory = InMemory.of(self.dataset)
-        if in_memory is not None:
-            return in_memory.batches(self.batch_sampler)
-        if self.num_workers == 0:
+        if in_memory is not None or self.num_workers == 0:
+            draw_seed(self.generator)  # (PyTorch draws the workers' base seed even with none)
+            if in_memory is not None:
+                return in_memory.batches(self.batch_sampler)
             return self._single_process()
         if not self.persistent_workers:
             return WorkerIterator(self, draw_seed(self.generator))

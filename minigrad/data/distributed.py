@@ -66,7 +66,7 @@ class DistributedSampler(Sampler):
     def _order(self):
         n = len(self.dataset)
         if self.shuffle:
-            order = backend.host_rng(self.seed + self.epoch).permutation(n)
+            order = backend.new_rng(backend.as_device("cpu"), self.seed + self.epoch).permutation(n)
         else:
             order = creation.arange(n).array
         if n and self.total_size > n:  # pad with the order's start, repeated as needed

@@ -53,8 +53,8 @@ def _is_rng(obj) -> bool:
 
 
 def source(generator):
-    """The numpy generator that draws for `generator` (as `as_generator` returned it): its
-    current stream for a mg.Generator, the global CPU generator's for None."""
+    """The stream that draws for `generator` (as `as_generator` returned it): a mg.Generator's
+    (PyTorch's CPU stream), the global CPU generator's for None, or the numpy one given."""
     if isinstance(generator, Generator):
         return rng_of(generator, _CPU, "generator")
     return backend.generator(_CPU) if generator is None else generator
@@ -66,9 +66,10 @@ def draw_seed(generator) -> int:
 
 
 def _rng(generator):
-    """What a sampler draws an epoch from: its generator, or (as PyTorch does without one) a
-    new one seeded from the global generator, so `mg.manual_seed` decides every epoch."""
-    return source(generator) if generator is not None else backend.host_rng(draw_seed(None))
+    """What a RandomSampler draws an epoch from: its generator, or (as PyTorch does without
+    one) a new CPU stream seeded from the global generator, so `mg.manual_seed` decides every
+    epoch, number for number as in PyTorch."""
+    return source(generator) if generator is not None else backend.new_rng(_CPU, draw_seed(None))
 
 
 class Sampler:
@@ -192,7 +193,7 @@ class SubsetRandomSampler(Sampler):
 
     def _order(self):
         chosen = _index_array(self.indices, "indices", "SubsetRandomSampler")
-        return chosen[_rng(self.generator).permutation(len(chosen))]
+        return chosen[source(self.generator).permutation(len(chosen))]  # (PyTorch's order)
 
     __iter__ = _iter_order
 
@@ -241,15 +242,18 @@ class WeightedRandomSampler(Sampler):
         self.generator = as_generator(generator, op)
 
     def _order(self):
-        w, rng, count = self.weights.array, _rng(self.generator), self.num_samples
-        if self.replacement:
-            return rng.choice(len(w), size=count, p=w / w.sum())
+        w, rng, count = self.weights.array, source(self.generator), self.num_samples
+        xp = backend.xp_of(w)
+        if self.replacement:  # where each uniform falls in the cumulative weights
+            cdf = xp.cumsum(w)
+            picked = xp.searchsorted(cdf, rng.random(count) * cdf[-1], side="right")
+            return xp.minimum(picked, xp.flatnonzero(w)[-1])  # (a draw rounded up to the total)
         # Without replacement, PyTorch's multinomial: successive draws, each in proportion to
         # the weights left, zero weights only once the others are used up. Sorting
         # exponential(1) / weight keys draws exactly that; the shuffle orders the zeros.
-        xp, shuffled = backend.xp_of(w), rng.permutation(len(w))
-        ws = w[shuffled]
-        keys = xp.where(ws > 0, rng.exponential(size=len(w)) / xp.where(ws > 0, ws, 1), xp.inf)
+        shuffled = rng.permutation(len(w))
+        ws, exponential = w[shuffled], -xp.log1p(-rng.random(len(w)))
+        keys = xp.where(ws > 0, exponential / xp.where(ws > 0, ws, 1), xp.inf)
         return shuffled[xp.argsort(keys, kind="stable")[:count]]
 
     __iter__ = _iter_order

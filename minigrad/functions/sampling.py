@@ -2,10 +2,15 @@
 
 Every random function takes `generator=`, as in PyTorch: None draws from the device's global
 generator (the one `mg.manual_seed` seeds), a `mg.Generator` from its own stream, which
-nothing else touches.
+nothing else touches. On the CPU the streams are PyTorch's (minigrad/_mt19937.py): the same
+seed gives torch's numbers, multinomial's with replacement included. bernoulli and
+multinomial without replacement draw from them with formulas of their own (torch's CPU
+kernels use MKL's streams there), so those numbers are not torch's.
 """
 
 from __future__ import annotations
+
+import struct
 
 from .. import backend, dtypes
 from ..errors import DTypeError, OptionError, ShapeError, _described, as_int, as_number, check_bool
@@ -14,12 +19,16 @@ from .arithmetic import require_float
 from .elementwise import where
 
 _DEFAULT_SEED = 67280421310721  # what a new torch.Generator starts from
-_STATE_BYTES = (16, 16, 1, 4)  # numpy's PCG64: state, increment, a cached half draw and its flag
+# get_state's bytes: the twister's 624 32-bit words, then its position, whether it keeps a
+# normal sample and that sample (little-endian).
+_KEY_BYTES, _STATE_TAIL = 624 * 4, "<H?d"
+_STATE_BYTES = _KEY_BYTES + struct.calcsize(_STATE_TAIL)
 
 
 class Generator:
     """A random number generator of its own (PyTorch's torch.Generator) on `device`: pass it
-    as `generator=` to draw from it instead of the global generator.
+    as `generator=` to draw from it instead of the global generator. On the CPU it draws
+    torch.Generator's numbers for the same seed (67280421310721 unless seeded).
 
     >>> g = mg.Generator().manual_seed(0)
     >>> a = mg.rand(3, generator=g)
@@ -48,14 +57,13 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The stream's state, a uint8 tensor for `set_state` (CPU generators only: cupy keeps
-        its generators' state on the GPU, out of reach)."""
-        state = self._rng.bit_generator.state
-        if self.device.type != "cpu" or state.get("bit_generator") != "PCG64":
+        """The stream's whole state (the twister's key and position, and the normal sample it
+        keeps), a uint8 tensor for `set_state` (CPU generators only: cupy keeps its
+        generators' state on the GPU, out of reach). Not torch's 5056-byte layout."""
+        if self.device.type != "cpu":
             raise NotImplementedError(f"get_state: not supported for a {self.device} generator")
-        inner = state["state"]
-        fields = (inner["state"], inner["inc"], state["has_uint32"], state["uinteger"])
-        data = b"".join(v.to_bytes(n, "little") for v, n in zip(fields, _STATE_BYTES))
+        key, pos, kept = self._rng.state
+        data = key + struct.pack(_STATE_TAIL, pos, kept is not None, kept or 0.0)
         return Tensor.wrap(backend.host_array(bytearray(data), dtype=dtypes.uint8))
 
     def set_state(self, new_state: Tensor) -> Generator:
@@ -67,29 +75,24 @@ class Generator:
         if self.device.type != "cpu":
             raise NotImplementedError(f"set_state: not supported for a {self.device} generator")
         data = backend.to_host(new_state.array).tobytes()
-        if len(data) != sum(_STATE_BYTES):
+        if len(data) != _STATE_BYTES:
             raise OptionError(
-                f"set_state: new_state must hold {sum(_STATE_BYTES)} bytes (from get_state), "
+                f"set_state: new_state must hold {_STATE_BYTES} bytes (from get_state), "
                 f"got {len(data)}"
             )
-        starts = [sum(_STATE_BYTES[:i]) for i in range(len(_STATE_BYTES))]
-        fields = (data[a : a + n] for a, n in zip(starts, _STATE_BYTES))
-        state, inc, has, cached = (int.from_bytes(f, "little") for f in fields)
-        self._rng.bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": state, "inc": inc},
-            "has_uint32": has,
-            "uinteger": cached,
-        }
+        pos, has_kept, kept = struct.unpack(_STATE_TAIL, data[_KEY_BYTES:])
+        if pos > _KEY_BYTES // 4:
+            raise OptionError(f"set_state: new_state holds a position {pos} past the key's end")
+        self._rng.state = (data[:_KEY_BYTES], pos, kept if has_kept else None)
         return self
 
     def __repr__(self) -> str:
         return f"<minigrad.Generator on {self.device}, initial seed {self._seed}>"
 
 
-def rng_of(generator, device: backend.Device, op: str):  # noqa: ANN201 - a numpy or cupy Generator
-    """The numpy/cupy generator to draw from: `generator`'s, or with None `device`'s global
-    one; a generator of another device is refused, as in PyTorch."""
+def rng_of(generator, device: backend.Device, op: str):  # noqa: ANN201 - a stream or cupy Generator
+    """The stream to draw from (PyTorch's CPU one, or a cupy Generator): `generator`'s, or
+    with None `device`'s global one; a generator of another device is refused, as in PyTorch."""
     if generator is None:
         return backend.generator(device)
     if not isinstance(generator, Generator):

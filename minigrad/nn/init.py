@@ -172,30 +172,55 @@ def trunc_normal_(
     """Fill with samples from N(mean, std**2) truncated to [a, b] (a and b are values, not
     multiples of std), as used for ViT and BERT weights.
 
-    Drawn by rejection: samples outside [a, b] are drawn again, which is exact and fast when
-    [a, b] holds a fair share of the mass (the usual a <= mean <= b); after 100 rounds any
-    left are clamped into [a, b], as PyTorch clamps its own samples.
+    Drawn by rejection as PyTorch draws it, number for number: where [a, b] holds more than
+    30% of the mass, whole normal draws, each keeping the values in [a, b] still missing;
+    else uniform proposals on [a, b], accepted with probability pdf(x) / pdf(mode).
 
     >>> w = nn.init.trunc_normal_(mg.empty(1000), std=0.02, a=-0.04, b=0.04)
     >>> bool(w.abs().max() <= 0.04)
     True
     """
-    require_tensor(tensor, "tensor", "trunc_normal_")
-    require_float(tensor, "tensor", "trunc_normal_")
-    a, b = check_range(a, b, ("a", "b"), "trunc_normal_")
-    mean, std = as_number(mean, "mean", "trunc_normal_"), as_number(std, "std", "trunc_normal_")
-    rng = functions.sampling.rng_of(generator, tensor.device, "trunc_normal_")
-    xp, flat = backend.xp_of(tensor.array), tensor.array.reshape(-1)
-    drawn = backend.normal(tensor.device, flat.shape, tensor.dtype, mean, std, rng=rng)
-    for _ in range(100):
-        outside = xp.flatnonzero((drawn < a) | (drawn > b))
-        if outside.size == 0:
-            break
-        drawn[outside] = backend.normal(
-            tensor.device, outside.shape, tensor.dtype, mean, std, rng=rng
-        )
-    tensor.array[...] = xp.clip(drawn, a, b).reshape(tensor.shape)
+    op = "trunc_normal_"
+    require_tensor(tensor, "tensor", op)
+    require_float(tensor, "tensor", op)
+    a, b = check_range(a, b, ("a", "b"), op)
+    mean, std = as_number(mean, "mean", op), as_number(std, "std", op)
+    if not std > 0:
+        raise ValueError(f"{op}: std must be positive, got {std}")
+    rng = functions.sampling.rng_of(generator, tensor.device, op)
+    xp, shape, dtype, device = (
+        backend.xp_of(tensor.array),
+        tensor.shape,
+        tensor.dtype,
+        tensor.device,
+    )
+    mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    if mass > 0.3:
+        low, high = (float(backend.host_array(v, dtype)) for v in (a, b))  # (in tensor's dtype)
+        result = backend.normal(device, shape, dtype, mean, std, rng=rng)
+        while bool((outside := (result < low) | (result > high)).any()):
+            result = xp.where(
+                outside, backend.normal(device, shape, dtype, mean, std, rng=rng), result
+            )
+    else:
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+        def rejected(x):  # log u > log(pdf(x) / pdf(mode)), as PyTorch computes it
+            log_ratio = ((x - mean) / std) ** 2 * -0.5 - log_peak
+            return xp.log(backend.uniform(device, shape, dtype, rng=rng)) > log_ratio
+
+        result = backend.uniform(device, shape, dtype, a, b, rng=rng)
+        pending = rejected(result)
+        while bool(pending.any()):
+            proposal = backend.uniform(device, shape, dtype, a, b, rng=rng)
+            result = xp.where(pending, proposal, result)
+            pending = xp.where(pending, rejected(proposal), pending)
+    tensor.array[...] = result
     return tensor
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
@@ -217,7 +242,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     rng = functions.sampling.rng_of(generator, tensor.device, "orthogonal_")
-    wide = backend.normal(tensor.device, (rows, cols), dtypes.float64, rng=rng)
+    # drawn in tensor's dtype as PyTorch draws it (so the stream after it is torch's too),
+    # factored in float64
+    drawn = backend.normal(tensor.device, (rows, cols), tensor.dtype, rng=rng)
+    wide = drawn.astype(dtypes.float64)
     tall = wide.T if rows < cols else wide
     xp = backend.xp_of(tall)
     q, r = xp.linalg.qr(tall)

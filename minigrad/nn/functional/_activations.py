@@ -50,9 +50,10 @@ def dropout_mask(input: Tensor, p: float, shape: tuple):
     input's device generator (shared with dropout2d, whose mask covers whole channels)."""
     if p == 1.0:
         return backend.xp_of(input.array).zeros(shape, dtype=input.dtype)
-    draw = dtypes.float64 if input.dtype == dtypes.float64 else dtypes.float32
-    uniform = backend.generator(input.device).random(shape, dtype=draw)
-    mask = (uniform >= p).astype(input.dtype)  # kept with probability 1 - p
+    # PyTorch's bernoulli_(1 - p) without MKL: kept where a float64 uniform falls below 1 - p
+    # (torch's CPU kernel uses MKL's stream here, so its masks cannot be reproduced)
+    uniform = backend.generator(input.device).random(shape, dtype=dtypes.float64)
+    mask = (uniform < 1.0 - p).astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
     return mask
 
