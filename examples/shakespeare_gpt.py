@@ -112,10 +112,17 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(n_embd, bias=False)
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
         self.wte.weight = self.lm_head.weight  # weight tying: one matrix, two uses
-        for name, p in self.named_parameters():  # GPT-2's initialisation of the matrices
-            if p.ndim == 2:
-                scaled = name.endswith("c_proj.weight")  # the residual stream's projections
-                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * n_layer) if scaled else 0.02)
+        self.apply(self._init_weights)  # GPT-2's initialisation, in nanoGPT's order
+        for name, p in self.named_parameters():  # the residual stream's projections: smaller
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * n_layer))
+
+    @staticmethod
+    def _init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+            if getattr(module, "bias", None) is not None:
+                nn.init.zeros_(module.bias)
 
     def forward(self, idx, targets=None):
         B, T = idx.shape
@@ -193,22 +200,21 @@ def encode_splits(text):
     return chars, data[:n], data[n:]
 
 
-def get_batch(data, block_size, batch_size, generator):
+def get_batch(data, block_size, batch_size, generator=None):
     """batch_size random windows of block_size characters, and the same shifted by one."""
-    starts = mg.randint(len(data) - block_size, (batch_size, 1), generator=generator)
-    offsets = starts + mg.arange(block_size)
+    starts = mg.randint(len(data) - block_size, (batch_size,), generator=generator)
+    offsets = starts[:, None] + mg.arange(block_size)
     return data[offsets], data[offsets + 1]
 
 
-def estimate_loss(model, splits, args, generator):
+def estimate_loss(model, splits, args):
     """The mean loss over eval_iters random batches of each split, in eval mode."""
     model.eval()
     losses = {}
     with mg.no_grad():
         for name, data in splits.items():
             batches = (
-                get_batch(data, args.block_size, args.batch_size, generator)
-                for _ in range(args.eval_iters)
+                get_batch(data, args.block_size, args.batch_size) for _ in range(args.eval_iters)
             )
             losses[name] = sum(model(x, y)[1].item() for x, y in batches) / args.eval_iters
     model.train()
@@ -338,10 +344,10 @@ def train(args):
         f"{len(train_data):,} train and {len(val_data):,} validation characters"
     )
     optimizer = configure_optimizer(model, args.lr, args.weight_decay)
-    batches, evals = (
-        mg.Generator().manual_seed(args.seed),
-        mg.Generator().manual_seed(args.seed + 1),
-    )
+    # Every random number from the global generator, in nanoGPT's train.py order (the first
+    # batch before the loop, each next one after the step, the estimates' between): with
+    # minigrad's PyTorch-compatible streams, this is nanoGPT's run, number for number.
+    x, y = get_batch(train_data, args.block_size, args.batch_size)
     splits = {"train": train_data, "val": val_data}
     history = {"iter": [], "train_loss": [], "val_loss": [], "losses": []}
     started, eval_time = time.perf_counter(), 0.0
@@ -361,7 +367,7 @@ def train(args):
     for it in bar:
         if it % args.eval_interval == 0 or it == args.max_iters:
             t = time.perf_counter()
-            losses = estimate_loss(model, splits, args, evals)
+            losses = estimate_loss(model, splits, args)
             eval_time += time.perf_counter() - t
             history["iter"].append(it)
             history["train_loss"].append(losses["train"])
@@ -371,8 +377,8 @@ def train(args):
             break
         for group in optimizer.param_groups:  # (a compiled step reads the new lr each call)
             group["lr"] = get_lr(it, args)
-        x, y = get_batch(train_data, args.block_size, args.batch_size, batches)
         loss = step(x, y)
+        x, y = get_batch(train_data, args.block_size, args.batch_size)
         history["losses"].append(loss.item())
         running = sum(history["losses"][-20:]) / len(history["losses"][-20:])
         bar.set_postfix(
