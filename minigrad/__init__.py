@@ -260,6 +260,7 @@ from .functions.public import (  # elementwise and reductions (more)
 from .functions.sampling import Generator
 from .functions.softmaxes import log_softmax, softmax
 from .random import (
+    get_rng_state,
     initial_seed,
     manual_seed,
     normal,
@@ -271,6 +272,7 @@ from .random import (
     randn_like,
     randperm,
     seed,
+    set_rng_state,
 )
 from .serialization import load, save
 from .size import Size
@@ -290,19 +292,20 @@ __all__ = """
     DoubleTensor dstack DTypeError dtypes einsum empty empty_like enable_grad eq equal erf erfc
     exp exp2 expand expm1 eye flatten flip float float16 float32 float64 FloatTensor floor
     floor_divide fmod frac from_numpy full full_like functions gather ge Generator ger
-    get_default_device get_default_dtype get_num_threads get_printoptions gt half HalfTensor
-    histc hstack hypot index_add index_select inference_mode initial_seed int16 int32 int64 int8
-    IntTensor is_floating_point is_grad_enabled is_tensor isclose isfinite isinf isnan kron
-    kthvalue le lerp linalg linspace load log log10 log1p log2 log_softmax logaddexp logical_and
-    logical_not logical_or logical_xor logit logspace logsumexp long LongTensor lt manual_seed
-    masked_fill masked_select matmul max maximum mean median meshgrid min minimum mm moveaxis
-    movedim mul multinomial mv nan_to_num nanmean nansum narrow ne neg negative nn no_grad
-    nonzero norm normal numel ones ones_like ops optim OptionError outer permute positive pow
-    printoptions prod rand rand_like randint randint_like randn randn_like random randperm
-    reciprocal relu remainder repeat_interleave reshape roll rot90 round rsqrt save scatter
-    scatter_add searchsorted seed set_default_device set_default_dtype set_grad_enabled
-    set_num_threads set_printoptions ShapeError short sigmoid sign sin sinh Size softmax sort
-    split sqrt square squeeze stack std sub sum t take_along_dim tan tanh Tensor tensor
-    tensordot tile topk trace transpose tril tril_indices triu triu_indices true_divide trunc
-    uint8 unbind unflatten unique unsqueeze utils var viz vstack where xlogy zeros zeros_like
+    get_default_device get_default_dtype get_num_threads get_rng_state get_printoptions gt half
+    HalfTensor histc hstack hypot index_add index_select inference_mode initial_seed int16 int32
+    int64 int8 IntTensor is_floating_point is_grad_enabled is_tensor isclose isfinite isinf
+    isnan kron kthvalue le lerp linalg linspace load log log10 log1p log2 log_softmax logaddexp
+    logical_and logical_not logical_or logical_xor logit logspace logsumexp long LongTensor lt
+    manual_seed masked_fill masked_select matmul max maximum mean median meshgrid min minimum mm
+    moveaxis movedim mul multinomial mv nan_to_num nanmean nansum narrow ne neg negative nn
+    no_grad nonzero norm normal numel ones ones_like ops optim OptionError outer permute
+    positive pow printoptions prod rand rand_like randint randint_like randn randn_like random
+    randperm reciprocal relu remainder repeat_interleave reshape roll rot90 round rsqrt save
+    scatter scatter_add searchsorted seed set_default_device set_default_dtype set_grad_enabled
+    set_num_threads set_rng_state set_printoptions ShapeError short sigmoid sign sin sinh Size
+    softmax sort split sqrt square squeeze stack std sub sum t take_along_dim tan tanh Tensor
+    tensor tensordot tile topk trace transpose tril tril_indices triu triu_indices true_divide
+    trunc uint8 unbind unflatten unique unsqueeze utils var viz vstack where xlogy zeros
+    zeros_like
 """.split()  # noqa: SIM905 - a list literal would take a line a name

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .functions import add, mul, require_float, require_tensor
 from .functions.factories import allocated, finish, place, size_arg
-from .functions.sampling import Generator, rng_of, sampled
+from .functions.sampling import Generator, restore_state, rng_of, sampled, state_of
 from .tensor import Tensor
 
 manual_seed = backend.manual_seed
@@ -39,7 +39,32 @@ def seed() -> int:
     return drawn
 
 
-__all__ = ["Generator", "initial_seed", "manual_seed", "seed"]  # (and the factories below)
+def get_rng_state() -> Tensor:
+    """The global CPU generator's state, a uint8 tensor for `set_rng_state` (PyTorch's
+    torch.get_rng_state; not its 5056-byte layout).
+
+    >>> state = mg.get_rng_state()
+    >>> a = mg.rand(3)
+    >>> mg.set_rng_state(state)
+    >>> bool((mg.rand(3) == a).all())
+    True
+    """
+    return state_of(backend.generator(backend.as_device("cpu")))
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Continue the global CPU generator from a state `get_rng_state` returned."""
+    restore_state(backend.generator(backend.as_device("cpu")), new_state, "set_rng_state")
+
+
+__all__ = [
+    "Generator",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "seed",
+    "set_rng_state",
+]  # (and the factories below)
 
 
 def _random(op: str, size, dtype, device, requires_grad, draw, generator, *params) -> Tensor:

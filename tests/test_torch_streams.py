@@ -1016,3 +1016,23 @@ def test_randperm_of_a_huge_n_uses_the_inside_out_shuffle(monkeypatch):
     monkeypatch.setattr(mg._mt19937, "_SMALL_PERM", 0)
     mg.manual_seed(0)
     assert mg.randperm(5).tolist() == [4, 2, 0, 3, 1]
+
+
+def test_get_rng_state_and_set_rng_state_replay_the_global_stream():
+    mg.manual_seed(3)
+    mg.randn(5)  # (a normal kept for the next call is part of the state too)
+    state = mg.get_rng_state()
+    assert state.dtype == mg.uint8 and state.ndim == 1
+    first = (mg.rand(20).tolist(), mg.randn(3).tolist(), mg.randint(9, (4,)).tolist())
+    mg.set_rng_state(state)
+    assert (mg.rand(20).tolist(), mg.randn(3).tolist(), mg.randint(9, (4,)).tolist()) == first
+    assert mg.Generator().set_state(state).get_state().tolist() == state.tolist()
+
+
+@pytest.mark.parametrize(
+    ("state", "error"),
+    [([1, 2], TypeError), (mg.zeros(3), TypeError), (mg.zeros(3, dtype=mg.uint8), RuntimeError)],
+)
+def test_set_rng_state_refuses_what_is_not_a_state(state, error):
+    with pytest.raises(error, match="set_rng_state: new_state"):
+        mg.set_rng_state(state)

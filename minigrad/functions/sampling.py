@@ -62,32 +62,39 @@ class Generator:
         generators' state on the GPU, out of reach). Not torch's 5056-byte layout."""
         if self.device.type != "cpu":
             raise NotImplementedError(f"get_state: not supported for a {self.device} generator")
-        key, pos, kept = self._rng.state
-        data = key + struct.pack(_STATE_TAIL, pos, kept is not None, kept or 0.0)
-        return Tensor.wrap(backend.host_array(bytearray(data), dtype=dtypes.uint8))
+        return state_of(self._rng)
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Continue the stream from a state `get_state` returned; returns the generator."""
-        if not isinstance(new_state, Tensor) or new_state.dtype != dtypes.uint8:
-            raise TypeError(
-                f"set_state: new_state must be a uint8 Tensor, got {_described(new_state)}"
-            )
         if self.device.type != "cpu":
             raise NotImplementedError(f"set_state: not supported for a {self.device} generator")
-        data = backend.to_host(new_state.array).tobytes()
-        if len(data) != _STATE_BYTES:
-            raise OptionError(
-                f"set_state: new_state must hold {_STATE_BYTES} bytes (from get_state), "
-                f"got {len(data)}"
-            )
-        pos, has_kept, kept = struct.unpack(_STATE_TAIL, data[_KEY_BYTES:])
-        if pos > _KEY_BYTES // 4:
-            raise OptionError(f"set_state: new_state holds a position {pos} past the key's end")
-        self._rng.state = (data[:_KEY_BYTES], pos, kept if has_kept else None)
+        restore_state(self._rng, new_state, "set_state")
         return self
 
     def __repr__(self) -> str:
         return f"<minigrad.Generator on {self.device}, initial seed {self._seed}>"
+
+
+def state_of(rng) -> Tensor:
+    """A CPU stream's state as get_state gives it: its key, position and kept normal."""
+    key, pos, kept = rng.state
+    data = key + struct.pack(_STATE_TAIL, pos, kept is not None, kept or 0.0)
+    return Tensor.wrap(backend.host_array(bytearray(data), dtype=dtypes.uint8))
+
+
+def restore_state(rng, new_state: Tensor, op: str) -> None:
+    """Put the state `state_of` gave back into the CPU stream `rng`."""
+    if not isinstance(new_state, Tensor) or new_state.dtype != dtypes.uint8:
+        raise TypeError(f"{op}: new_state must be a uint8 Tensor, got {_described(new_state)}")
+    data = backend.to_host(new_state.array).tobytes()
+    if len(data) != _STATE_BYTES:
+        raise OptionError(
+            f"{op}: new_state must hold {_STATE_BYTES} bytes (from get_state), got {len(data)}"
+        )
+    pos, has_kept, kept = struct.unpack(_STATE_TAIL, data[_KEY_BYTES:])
+    if pos > _KEY_BYTES // 4:
+        raise OptionError(f"{op}: new_state holds a position {pos} past the key's end")
+    rng.state = (data[:_KEY_BYTES], pos, kept if has_kept else None)
 
 
 def rng_of(generator, device: backend.Device, op: str):  # noqa: ANN201 - a stream or cupy Generator
