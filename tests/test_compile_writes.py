@@ -65,14 +65,14 @@ def run_both(make, steps=STEPS):
     return eager_losses, eager_arrays, losses, arrays, step
 
 
-def gpt_run():
+def gpt_run(dropout=0.0):
     ex = example()
     vocab, block, batch = 20, 16, 4
     data = mg.tensor(np.random.default_rng(1).integers(0, vocab, 500))
     args = types.SimpleNamespace(lr=1e-2, min_lr=1e-3, warmup_iters=4, max_iters=STEPS)
 
     def make():
-        model = ex.GPT(vocab, block, 2, 2, 32, 0.0)
+        model = ex.GPT(vocab, block, 2, 2, 32, dropout)
         optimizer = ex.configure_optimizer(model, args.lr, 0.1)
         generator = mg.Generator().manual_seed(3)
         batches = [ex.get_batch(data, block, batch, generator) for _ in range(STEPS)]
@@ -97,6 +97,15 @@ def gpt_run():
 def test_the_gpt_step_with_clipping_is_bit_identical_to_eager():
     eager_losses, eager_arrays, losses, arrays, step = run_both(gpt_run())
     assert step.recordings == 1  # recorded once, replayed nine times
+    assert losses == eager_losses
+    assert same_bits(arrays, eager_arrays)
+
+
+def test_the_gpt_step_with_dropout_in_attention_is_bit_identical_to_eager():
+    """Dropout in the attention weights (scaled_dot_product_attention's dropout_p) and after
+    each block: every replay draws the masks again, from the stream eager draws from."""
+    eager_losses, eager_arrays, losses, arrays, step = run_both(gpt_run(dropout=0.2))
+    assert step.recordings == 1
     assert losses == eager_losses
     assert same_bits(arrays, eager_arrays)
 

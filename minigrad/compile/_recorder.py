@@ -25,6 +25,7 @@ from ..autograd.function import CtxNode
 from ..autograd.grad_mode import set_grad_enabled
 from ..nn.functional._activations import Dropout, dropout_mask
 from ..nn.functional._pool_ops import Pick
+from ..ops.attention import ScaledDotProductAttention
 from ..tensor import Tensor
 from ._program import Program
 from ._refusals import CaptureError, Traced, check_temporaries, refuse
@@ -85,6 +86,8 @@ class Recorder(Writes):
         kwargs = {}
         if isinstance(fn, Dropout):
             kwargs["mask"] = ("mask", self._dropout(params["mask"], params["p"], refs[0]))
+        elif isinstance(fn, ScaledDotProductAttention) and params.get("keep") is not None:
+            kwargs["keep"] = ("mask", self._dropout(params["keep"], params["p"], refs[0]))
         elif isinstance(fn, Pick) and params.get("values") is not None:
             if params.get("geo") is None:
                 raise refuse(

@@ -35,7 +35,8 @@ class ScaledDotProductAttention(Function):
     (0 or 1/(1-p), the scores' shape) or None.
     """
 
-    def forward(self, q, k, v, bias, allowed, causal, scale, keep):
+    def forward(self, q, k, v, bias, allowed, causal, scale, keep, p=None):
+        # (p: what keep was drawn with; mg.compile reads it to draw keep again at a replay)
         self.params = allowed, causal, scale
         self.keep = keep
         xp = backend.xp_of(q)

@@ -60,7 +60,15 @@ def scaled_dot_product_attention(
             bias = attn_mask
     keep = dropout_mask(query, dropout_p, scores) if dropout_p > 0 else None
     return ScaledDotProductAttention.apply(
-        query, key, value, bias, allowed=allowed, causal=is_causal, scale=float(scale), keep=keep
+        query,
+        key,
+        value,
+        bias,
+        allowed=allowed,
+        causal=is_causal,
+        scale=float(scale),
+        keep=keep,
+        p=dropout_p,
     )
 
 
