@@ -28,6 +28,9 @@ to within a few ulp rather than bit for bit.
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy
 
 __all__ = ["MT19937Stream", "check_seed", "entropy_seed"]
@@ -52,6 +55,18 @@ def entropy_seed() -> int:
     return int(numpy.random.SeedSequence().generate_state(1, numpy.uint64)[0])
 
 
+def _locked(method):
+    """One draw at a time per stream, as torch's generator mutex makes it: threads sharing the
+    global generator get whole draws (and a normal kept for the next call is taken once)."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class MT19937Stream:
     """PyTorch's CPU generator: mt19937 outputs, transformed as torch's CPU kernels do.
 
@@ -66,10 +81,12 @@ class MT19937Stream:
     """
 
     def __init__(self, seed: int = _DEFAULT_SEED):
+        self._lock = threading.RLock()
         self._bits = numpy.random.MT19937()
         self._draws = numpy.random.Generator(self._bits)  # (its fast 64-bit draws)
         self.manual_seed(seed)
 
+    @_locked
     def manual_seed(self, seed: int) -> MT19937Stream:
         """Restart from `seed` (its low 32 bits seed the twister, as in torch); forget the
         kept normal sample."""
@@ -84,6 +101,7 @@ class MT19937Stream:
         return self
 
     @property
+    @_locked
     def state(self) -> tuple:
         """(twister key as bytes, position, kept normal sample or None): comparable with ==,
         and assignable back to continue from it."""
@@ -91,6 +109,7 @@ class MT19937Stream:
         return inner["key"].astype(numpy.uint32).tobytes(), int(inner["pos"]), self._normal
 
     @state.setter
+    @_locked
     def state(self, value: tuple) -> None:
         key, pos, kept = value
         key = numpy.frombuffer(key, dtype=numpy.uint32).copy()
@@ -116,6 +135,7 @@ class MT19937Stream:
         x *= numpy.float32(2.0**-24)
         return x
 
+    @_locked
     def uniform(self, shape, dtype, low: float = 0.0, high: float = 1.0) -> numpy.ndarray:
         """An array of `shape` and float `dtype` from U(low, high), torch's uniform_."""
         work = numpy.float64 if dtype == numpy.float64 else numpy.float32
@@ -128,6 +148,7 @@ class MT19937Stream:
             out[out >= numpy.float16(high)] = numpy.float16(low)
         return out
 
+    @_locked
     def normal(self, shape, dtype, mean: float = 0.0, std: float = 1.0) -> numpy.ndarray:
         """An array of `shape` and float `dtype` from N(mean, std^2), torch's normal_."""
         n = _numel(shape)
@@ -168,6 +189,7 @@ class MT19937Stream:
         out[first:] = _fma(samples[: n - first], std, mean)
         return out
 
+    @_locked
     def integers(
         self, low: int, high: int | None = None, size=None, dtype=numpy.int64
     ) -> numpy.ndarray | int:
@@ -186,6 +208,7 @@ class MT19937Stream:
             return int(values[0])
         return values.reshape(size).astype(dtype, copy=False)
 
+    @_locked
     def permutation(self, n: int) -> numpy.ndarray:
         """A permutation of 0, ..., n - 1 (int64), torch's randperm."""
         out = numpy.arange(n, dtype=numpy.int64)

@@ -1036,3 +1036,26 @@ def test_get_rng_state_and_set_rng_state_replay_the_global_stream():
 def test_set_rng_state_refuses_what_is_not_a_state(state, error):
     with pytest.raises(error, match="set_rng_state: new_state"):
         mg.set_rng_state(state)
+
+
+def test_threads_sharing_the_global_stream_get_whole_draws():
+    """Each draw takes the stream's lock, as torch's generator mutex: four threads drawing
+    small normals (which take the kept sample, then two uniforms a pair) together get the
+    numbers one thread would, each once."""
+    import threading
+
+    mg.manual_seed(0)
+    drawn = []
+
+    def work():
+        for _ in range(300):
+            drawn.extend(mg.randn(3).tolist())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    mg.manual_seed(0)
+    alone = [x for _ in range(1200) for x in mg.randn(3).tolist()]
+    assert sorted(drawn) == sorted(alone)
