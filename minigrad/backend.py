@@ -11,6 +11,7 @@ numpy and cupy (scatter-add), and `kernel`, the registry of the fused CUDA kerne
 
 from __future__ import annotations
 
+import threading
 import types
 
 import numpy
@@ -313,14 +314,20 @@ def kernel(name: str, x) -> tuple | None:
 _generators: dict[Device, object] = {}
 _seed: int | None = None
 _seeds: dict = {}  # Device or device type -> seed, set since the last manual_seed
+_making = threading.Lock()
 
 
 def generator(device: Device) -> object:
     """The random generator of `device` (as `new_rng` makes), seeded by `manual_seed`."""
-    if device not in _generators:
-        seed = _seeds.get(device, _seeds.get(device.type))
-        _generators[device] = new_rng(device, initial_seed() if seed is None else seed)
-    return _generators[device]
+    rng = _generators.get(device)
+    if rng is None:
+        with _making:  # (two threads' first draws after manual_seed: one generator, not two)
+            if (rng := _generators.get(device)) is None:
+                seed = _seeds.get(device, _seeds.get(device.type))
+                rng = _generators[device] = new_rng(
+                    device, initial_seed() if seed is None else seed
+                )
+    return rng
 
 
 def new_rng(device: Device, seed: int) -> object:
