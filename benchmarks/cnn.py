@@ -39,8 +39,9 @@ if __name__ == "__main__":  # before numpy and torch load (_blas_threads.py)
     _blas_threads.set_from(sys.argv, default="1")
 
 import numpy as np  # noqa: E402
-from mnist_cnn import BATCH_SIZE, HIDDEN, LR, build_model  # noqa: E402
+from mnist_cnn import BATCH_SIZE, LR, build_model  # noqa: E402
 from mnist_cnn import CHANNELS as DATASET_CHANNELS  # noqa: E402
+from mnist_cnn import HIDDEN as DATASET_HIDDEN  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
@@ -53,6 +54,7 @@ _load, _status_kib, describe_machine = _mlp._load, _mlp._status_kib, _mlp.descri
 
 SEED = 0
 CHANNELS = DATASET_CHANNELS["mnist"]  # the MNIST network's two convolutions
+HIDDEN = DATASET_HIDDEN["mnist"]
 CONV_SHAPES = [  # (N, C, H, W), (K, C, kh, kw), padding
     ((64, 1, 28, 28), (6, 1, 5, 5), 0),
     ((64, 6, 12, 12), (16, 6, 5, 5), 0),

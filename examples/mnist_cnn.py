@@ -5,15 +5,16 @@
     python examples/mnist_cnn.py --save cnn.npz --plot curves.png
     python examples/mnist_cnn.py --load cnn.npz           # evaluate saved weights
 
-The network: conv 5x5 -> relu -> max-pool 2x2, twice (28 -> 24 -> 12 -> 8 -> 4 pixels), then
-two linear layers: 8 and 16 channels and 8 epochs for MNIST, 16 and 32 channels and 5 epochs
-for the harder Fashion-MNIST (each the smallest setting we found that meets its target;
---channels and --epochs override). Each convolution is one matrix product over im2col
-columns (nn/functional/_conv.py). At the end the run checks its target, on the full test
-set: at least 99.0% accuracy on MNIST (90.0% on Fashion-MNIST) in under 3 minutes of
-training, counted in CPU time (a busy machine inflates it much less than the clock's time,
-which is printed too), and exits with status 1 if it missed either. Runs on a subset
-(--train-size, --test-size) are not checked.
+The network: conv 5x5 -> relu -> max-pool 2x2, twice (28 -> 24 -> 12 -> 8 -> 4 pixels), then two
+linear layers: 8 and 16 channels, 64 hidden units and 8 epochs for MNIST; 16 and 32 channels,
+128 hidden units and 5 epochs for the harder Fashion-MNIST (90.75% and 90.70% with seeds 0 and
+1, where 64 units gave 89.93%: a setting that meets its target with a margin, not by a seed's
+luck; --channels, --hidden and --epochs override). Each convolution is one matrix product over
+im2col columns (nn/functional/_conv.py). At the end the run checks its target, on the full test
+set: at least 99.0% accuracy on MNIST (90.0% on Fashion-MNIST) in under 3 minutes of training,
+counted in CPU time (a busy machine inflates it much less than the clock's time, which is
+printed too), and exits with status 1 if it missed either. Runs on a subset (--train-size,
+--test-size) are not checked.
 
 RESULTS (measured on the project's 2-core AMD EPYC VM, one BLAS thread) are in the README and
 docs/performance.md. The command line, the training loop and the evaluation are
@@ -42,7 +43,7 @@ BATCH_SIZE = 128
 LR = 3e-3  # Adam's; the learning rate anneals to 0 along a cosine over the run
 OPTIMIZER = "adam"  # adam | adamw | sgd (sgd uses momentum 0.9; try --lr 0.05)
 CHANNELS = {"mnist": (8, 16), "fashion": (16, 32)}  # of the two convolutions
-HIDDEN = 64  # units of the first linear layer
+HIDDEN = {"mnist": 64, "fashion": 128}  # units of the first linear layer
 DATASET = "mnist"  # mnist | fashion
 DEVICE = "cpu"
 SEED = 0
@@ -72,10 +73,15 @@ def parse_args(argv=None):
         metavar=("C1", "C2"),
         help="channels of the two convolutions (by default 8 16 for MNIST, 16 32 for Fashion)",
     )
-    p.add_argument("--hidden", type=_common.at_least(1), default=HIDDEN, help="hidden units")
+    p.add_argument(
+        "--hidden",
+        type=_common.at_least(1),
+        help="hidden units (by default 64 for MNIST, 128 for Fashion)",
+    )
     args = p.parse_args(argv)
     args.epochs = args.epochs or EPOCHS[args.dataset]
     args.channels = args.channels or CHANNELS[args.dataset]
+    args.hidden = args.hidden or HIDDEN[args.dataset]
     _common.check_paths(p, args)
     return args
 
