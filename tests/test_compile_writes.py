@@ -487,3 +487,22 @@ def test_grads_set_to_none_by_hand_at_the_start_of_the_step_are_replayed():
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)
     assert step.recordings == 1
+
+
+def test_batch_norm_in_training_is_refused_not_replayed_stale():
+    """F.batch_norm computes the batch statistics (and moves the running ones) on arrays
+    before its op: a replay would not, so the recording refuses the step."""
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+    @mg.compile
+    def step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    with pytest.raises(CaptureError, match="made inside the step without an op"):
+        step(mg.randn(6, 4), mg.tensor([0, 1, 2, 0, 1, 2]))
