@@ -60,3 +60,15 @@ def test_the_schedule_warms_up_then_decays_to_min_lr(example):
     assert lrs[0] == pytest.approx(1e-3 / 101) and lrs[1] == pytest.approx(1e-3 * 100 / 101)
     assert lrs[2] == pytest.approx(1e-3) and lrs[3] == pytest.approx(5.5e-4)
     assert lrs[4] == pytest.approx(1e-4)
+
+
+def test_the_defaults_start_as_nanogpts_run_in_pytorch(example, tmp_path):
+    """With nanoGPT's configuration and seed, the model, its initialisation and the order of
+    every random draw are nanoGPT's, and minigrad's streams are PyTorch's: the first loss
+    estimate (20 batches of each split, drawn after the first training batch) is the one
+    nanoGPT's train.py prints in PyTorch 2.13, train 4.1676469 and val 4.1648989 (its
+    programs' output on this configuration; the whole run ends at 1.8857, this at 1.8858)."""
+    args = ["--max-iters", "1", "--tokens", "1", "--no-final-eval", "--save", str(tmp_path / "m")]
+    history = example.main(args)
+    assert history["train_loss"][0] == pytest.approx(4.1676469, abs=2e-6)
+    assert history["val_loss"][0] == pytest.approx(4.1648989, abs=2e-6)
