@@ -489,11 +489,16 @@ def test_grads_set_to_none_by_hand_at_the_start_of_the_step_are_replayed():
     assert step.recordings == 1
 
 
-def test_batch_norm_in_training_is_refused_not_replayed_stale():
-    """F.batch_norm computes the batch statistics (and moves the running ones) on arrays
-    before its op: a replay would not, so the recording refuses the step."""
+@pytest.mark.parametrize(
+    ("norm", "op"),
+    [(nn.BatchNorm1d(8), "batch_norm"), (nn.GroupNorm(2, 8), "group_norm")],
+    ids=["batch_norm", "group_norm"],
+)
+def test_normalization_with_batch_statistics_is_refused_naming_the_line(norm, op):
+    """Their statistics (and batch_norm's running averages) are computed on arrays before
+    the op: a replay would not, so the recording refuses the step, naming the op."""
     mg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    model = nn.Sequential(nn.Linear(4, 8), norm, nn.ReLU(), nn.Linear(8, 3))
     opt = mg.optim.SGD(model.parameters(), lr=0.1)
 
     @mg.compile
@@ -504,5 +509,5 @@ def test_batch_norm_in_training_is_refused_not_replayed_stale():
         opt.step()
         return loss
 
-    with pytest.raises(CaptureError, match="made inside the step without an op"):
+    with pytest.raises(CaptureError, match=f"{op} with batch statistics.*test_compile_writes"):
         step(mg.randn(6, 4), mg.tensor([0, 1, 2, 0, 1, 2]))

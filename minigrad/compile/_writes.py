@@ -84,6 +84,10 @@ class Writes:
             "draw the numbers outside the step and pass them in, or use F.dropout.",
         )
 
+    def unsupported(self, what: str, instead: str) -> None:
+        """An op that computes on arrays outside the ops (batch_norm's statistics): refused."""
+        raise refuse(what, instead)
+
     def parameter(self) -> None:
         """nn.Parameter(...) while recording: a new parameter each call, refused."""
         raise refuse(

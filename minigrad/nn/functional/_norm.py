@@ -26,6 +26,7 @@ import math
 import warnings
 
 from ... import backend, dtypes, ops
+from ...autograd import grad_mode
 from ...autograd.engine import Function
 from ...errors import OptionError, ShapeError, as_int, as_number, check_bool
 from ...tensor import Tensor
@@ -82,8 +83,15 @@ def _standardize(xv, axes: tuple, eps: float):
     return centred * rstd, rstd
 
 
-def _moments(x, axes: tuple):
-    """(mean, biased var) of an array over axes, kept as size-1 dims; float32 for float16."""
+def _moments(x, axes: tuple, op: str):
+    """(mean, biased var) of an array over axes, kept as size-1 dims; float32 for float16.
+    Computed on arrays, not by an op: mg.compile could not replay them, and refuses."""
+    if grad_mode.state.recorder is not None:
+        grad_mode.state.recorder.unsupported(
+            f"{op} with batch statistics (computed on arrays, outside the ops)",
+            "compile the step without it (LayerNorm compiles), or with the running "
+            "statistics (eval mode).",
+        )
     wide = x.astype(dtypes.float32) if x.dtype == dtypes.float16 else x
     mean = wide.mean(axis=axes, keepdims=True)
     centred = wide - mean
@@ -161,7 +169,7 @@ def batch_norm(
                 "batch_norm: expected more than 1 value per channel when training, got input "
                 f"size {input.shape}"
             )
-        mean, var = _moments(input.array, axes)
+        mean, var = _moments(input.array, axes, "batch_norm")
         if running_mean is not None:
             _update(running_mean, mean, momentum)
             _update(running_var, var * (count / (count - 1)), momentum)
@@ -222,7 +230,7 @@ def instance_norm(
                 f"{op}: expected more than 1 spatial element when training, got input size "
                 f"{input.shape}"
             )
-        mean, var = _moments(input.array, axes)
+        mean, var = _moments(input.array, axes, "instance_norm")
         if running_mean is not None and running_var is not None:
             _update(running_mean, mean.mean(axis=0), momentum)
             _update(running_var, (var * (count / (count - 1))).mean(axis=0), momentum)
@@ -273,7 +281,7 @@ def group_norm(
             f"{list(input.shape)}"
         )
     view = (input.shape[0], groups, math.prod(input.shape[1:]) // groups)
-    mean, var = _moments(input.array.reshape(view), (2,))
+    mean, var = _moments(input.array.reshape(view), (2,), "group_norm")
     affine = (channels,) + (1,) * (input.ndim - 2)
     return Normalize.apply(
         input,
