@@ -83,15 +83,18 @@ def _standardize(xv, axes: tuple, eps: float):
     return centred * rstd, rstd
 
 
-def _moments(x, axes: tuple, op: str):
-    """(mean, biased var) of an array over axes, kept as size-1 dims; float32 for float16.
-    Computed on arrays, not by an op: mg.compile could not replay them, and refuses."""
+def _not_recorded(op: str) -> None:
+    """Refuse `op` while mg.compile records: its statistics (batch or running) reach the op
+    as arrays computed outside it, which a replay would not compute again."""
     if grad_mode.state.recorder is not None:
         grad_mode.state.recorder.unsupported(
-            f"{op} with batch statistics (computed on arrays, outside the ops)",
-            "compile the step without it (LayerNorm compiles), or with the running "
-            "statistics (eval mode).",
+            f"{op} (its statistics are computed on arrays, outside the ops)",
+            "compile the step without it, for now (layer_norm compiles).",
         )
+
+
+def _moments(x, axes: tuple):
+    """(mean, biased var) of an array over axes, kept as size-1 dims; float32 for float16."""
     wide = x.astype(dtypes.float32) if x.dtype == dtypes.float16 else x
     mean = wide.mean(axis=axes, keepdims=True)
     centred = wide - mean
@@ -142,6 +145,7 @@ def batch_norm(
     """
     _require_tensor(input, "input", "batch_norm")
     _require_float(input, "input", "batch_norm")
+    _not_recorded("batch_norm")
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input (N, C, *), got shape {input.shape}")
     if (running_mean is None) != (running_var is None):
@@ -169,7 +173,7 @@ def batch_norm(
                 "batch_norm: expected more than 1 value per channel when training, got input "
                 f"size {input.shape}"
             )
-        mean, var = _moments(input.array, axes, "batch_norm")
+        mean, var = _moments(input.array, axes)
         if running_mean is not None:
             _update(running_mean, mean, momentum)
             _update(running_var, var * (count / (count - 1)), momentum)
@@ -207,6 +211,7 @@ def instance_norm(
     op = "instance_norm"
     _require_tensor(input, "input", op)
     _require_float(input, "input", op)
+    _not_recorded(op)
     if input.ndim < 3:
         raise ShapeError(f"{op}: expected input (N, C, *spatial), got shape {input.shape}")
     channels = input.shape[1]
@@ -230,7 +235,7 @@ def instance_norm(
                 f"{op}: expected more than 1 spatial element when training, got input size "
                 f"{input.shape}"
             )
-        mean, var = _moments(input.array, axes, "instance_norm")
+        mean, var = _moments(input.array, axes)
         if running_mean is not None and running_var is not None:
             _update(running_mean, mean.mean(axis=0), momentum)
             _update(running_var, (var * (count / (count - 1))).mean(axis=0), momentum)
@@ -265,6 +270,7 @@ def group_norm(
     op = "group_norm"
     _require_tensor(input, "input", op)
     _require_float(input, "input", op)
+    _not_recorded(op)
     if input.ndim < 2:
         raise ShapeError(f"{op}: expected at least 2 dimensions for input, got {input.ndim}")
     groups = as_int(num_groups, "num_groups", op)
@@ -281,7 +287,7 @@ def group_norm(
             f"{list(input.shape)}"
         )
     view = (input.shape[0], groups, math.prod(input.shape[1:]) // groups)
-    mean, var = _moments(input.array.reshape(view), (2,), "group_norm")
+    mean, var = _moments(input.array.reshape(view), (2,))
     affine = (channels,) + (1,) * (input.ndim - 2)
     return Normalize.apply(
         input,
