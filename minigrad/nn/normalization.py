@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 from .. import creation, dtypes
+from ..autograd import grad_mode
 from ..errors import as_number, as_size, check_bool
 from ..tensor import Tensor
 from . import functional as F
@@ -99,8 +100,14 @@ class _BatchNorm(_NormBase):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.array += 1  # (a buffer: never part of a graph)
+            self.num_batches_tracked.add_(1)  # (a buffer: never on the tape; compiled, a write)
             if self.momentum is None:  # a cumulative average over all batches so far
+                if grad_mode.state.recorder is not None:  # (the factor is read into Python)
+                    grad_mode.state.recorder.unsupported(
+                        "BatchNorm with momentum=None (its factor 1/num_batches_tracked is "
+                        "read into Python)",
+                        "give the layer a momentum to compile the step.",
+                    )
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch = self.training or self.running_mean is None
         keep = not self.training or self.track_running_stats

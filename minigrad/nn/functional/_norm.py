@@ -25,8 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ... import backend, dtypes, ops
-from ...autograd import grad_mode
+from ... import backend, dtypes, functions, ops
 from ...autograd.engine import Function
 from ...errors import OptionError, ShapeError, as_int, as_number, check_bool
 from ...tensor import Tensor
@@ -39,10 +38,11 @@ __all__ = ["batch_norm", "dropout2d", "group_norm", "instance_norm"]
 
 class Normalize(Function):
     """y = (x - mean) * rstd * weight + bias; statistics over `axes` of x viewed as `view`,
-    weight and bias broadcast as `affine`. mean and var are the batch's (`batch_stats`, its
-    gradient flows through them) or given constants."""
+    weight and bias broadcast as `affine`. `stats` holds mean and var, stacked: the batch's
+    (`batch_stats`, its gradient flows through them) or given constants."""
 
-    def forward(self, x, weight, bias, view, axes, affine, eps, mean, var, batch_stats):
+    def forward(self, x, weight, bias, view, axes, affine, eps, stats, batch_stats):
+        mean, var = stats  # (Moments' output, or the running statistics stacked)
         self.params = (view, axes, affine, eps, mean, batch_stats)
         xp = backend.xp_of(x)
         rstd = 1 / xp.sqrt(var + eps)  # (float32 for float16, as the statistics)
@@ -83,14 +83,15 @@ def _standardize(xv, axes: tuple, eps: float):
     return centred * rstd, rstd
 
 
-def _not_recorded(op: str) -> None:
-    """Refuse `op` while mg.compile records: its statistics (batch or running) reach the op
-    as arrays computed outside it, which a replay would not compute again."""
-    if grad_mode.state.recorder is not None:
-        grad_mode.state.recorder.unsupported(
-            f"{op} (its statistics are computed on arrays, outside the ops)",
-            "compile the step without it, for now (layer_norm compiles).",
-        )
+class Moments(Function):
+    """(mean, biased var) of x over `axes`, each with size-1 dims kept, stacked on a new first
+    dim (float32 for float16 x). An op, so that mg.compile records the statistics; not
+    differentiable: Normalize carries the gradient through the batch's statistics itself."""
+
+    differentiable = False
+
+    def forward(self, x, axes):
+        return backend.xp_of(x).stack(_moments(x, axes))
 
 
 def _moments(x, axes: tuple):
@@ -101,11 +102,16 @@ def _moments(x, axes: tuple):
     return mean, (centred * centred).mean(axis=axes, keepdims=True)
 
 
-def _update(running: Tensor, batch, momentum: float) -> None:
-    """running = (1 - momentum) running + momentum batch, in place (never recorded)."""
-    array = running.array
-    array *= 1 - momentum
-    array += momentum * batch.reshape(array.shape).astype(array.dtype)
+def _update(running: Tensor, batch: Tensor, momentum: float) -> None:
+    """running = (1 - momentum) running + momentum batch, in place (not on the tape; written
+    with tensor ops, so that mg.compile replays the writes)."""
+    running.mul_(1 - momentum)
+    running.add_(batch.reshape(running.shape).to(running.dtype) * momentum)
+
+
+def _running_stats(running_mean: Tensor, running_var: Tensor, affine: tuple) -> Tensor:
+    """The running statistics as Normalize takes them: stacked, each shaped `affine`."""
+    return functions.stack((running_mean.reshape(affine), running_var.reshape(affine)))
 
 
 def _check_vector(t, name: str, channels: int, op: str) -> None:
@@ -145,7 +151,6 @@ def batch_norm(
     """
     _require_tensor(input, "input", "batch_norm")
     _require_float(input, "input", "batch_norm")
-    _not_recorded("batch_norm")
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input (N, C, *), got shape {input.shape}")
     if (running_mean is None) != (running_var is None):
@@ -173,14 +178,14 @@ def batch_norm(
                 "batch_norm: expected more than 1 value per channel when training, got input "
                 f"size {input.shape}"
             )
-        mean, var = _moments(input.array, axes)
+        stats = Moments.apply(input, axes=axes)
         if running_mean is not None:
-            _update(running_mean, mean, momentum)
-            _update(running_var, var * (count / (count - 1)), momentum)
+            _update(running_mean, stats[0], momentum)
+            _update(running_var, stats[1] * (count / (count - 1)), momentum)
     elif running_mean is None:
         raise RuntimeError("batch_norm: running_mean must be defined in evaluation mode")
     else:
-        mean, var = (t.array.reshape(affine) for t in (running_mean, running_var))
+        stats = _running_stats(running_mean, running_var, affine)
     return Normalize.apply(
         input,
         weight,
@@ -189,8 +194,7 @@ def batch_norm(
         axes=axes,
         affine=affine,
         eps=eps,
-        mean=mean,
-        var=var,
+        stats=stats.array,
         batch_stats=training,
     )
 
@@ -211,7 +215,6 @@ def instance_norm(
     op = "instance_norm"
     _require_tensor(input, "input", op)
     _require_float(input, "input", op)
-    _not_recorded(op)
     if input.ndim < 3:
         raise ShapeError(f"{op}: expected input (N, C, *spatial), got shape {input.shape}")
     channels = input.shape[1]
@@ -235,14 +238,14 @@ def instance_norm(
                 f"{op}: expected more than 1 spatial element when training, got input size "
                 f"{input.shape}"
             )
-        mean, var = _moments(input.array, axes)
+        stats = Moments.apply(input, axes=axes)
         if running_mean is not None and running_var is not None:
-            _update(running_mean, mean.mean(axis=0), momentum)
-            _update(running_var, (var * (count / (count - 1))).mean(axis=0), momentum)
+            _update(running_mean, stats[0].mean(dim=0), momentum)
+            _update(running_var, (stats[1] * (count / (count - 1))).mean(dim=0), momentum)
     elif running_mean is None or running_var is None:
         raise RuntimeError(f"{op}: running_mean and running_var are needed without input stats")
     else:
-        mean, var = (t.array.reshape(affine) for t in (running_mean, running_var))
+        stats = _running_stats(running_mean, running_var, affine)
     return Normalize.apply(
         input,
         weight,
@@ -251,8 +254,7 @@ def instance_norm(
         axes=axes,
         affine=affine,
         eps=eps,
-        mean=mean,
-        var=var,
+        stats=stats.array,
         batch_stats=use_input_stats,
     )
 
@@ -270,7 +272,6 @@ def group_norm(
     op = "group_norm"
     _require_tensor(input, "input", op)
     _require_float(input, "input", op)
-    _not_recorded(op)
     if input.ndim < 2:
         raise ShapeError(f"{op}: expected at least 2 dimensions for input, got {input.ndim}")
     groups = as_int(num_groups, "num_groups", op)
@@ -287,7 +288,7 @@ def group_norm(
             f"{list(input.shape)}"
         )
     view = (input.shape[0], groups, math.prod(input.shape[1:]) // groups)
-    mean, var = _moments(input.array.reshape(view), (2,))
+    stats = Moments.apply(input.reshape(view), axes=(2,))
     affine = (channels,) + (1,) * (input.ndim - 2)
     return Normalize.apply(
         input,
@@ -297,8 +298,7 @@ def group_norm(
         axes=(2,),
         affine=affine,
         eps=eps,
-        mean=mean,
-        var=var,
+        stats=stats.array,
         batch_stats=True,
     )
 
