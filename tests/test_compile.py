@@ -263,9 +263,13 @@ def test_keyword_arguments_are_refused():
         mg.compile(lambda x: x, cache_size=0)
 
 
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_the_printed_program_runs_with_numpy_alone_and_gives_the_same_bits(momentum):
-    setup = Setup(True, momentum=momentum)
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}],
+    ids=repr,
+)
+def test_the_printed_program_runs_with_numpy_alone_and_gives_the_same_bits(settings):
+    setup = Setup(True, **settings)
     data = batches(4)
     setup.run(data[:2])  # recorded, replayed; momentum buffers exist now
     source = setup.step.source(*data[2])

@@ -114,17 +114,9 @@ class _Generator(_Printer):
                 w = self._state_name(("state", index[id(p)]))
                 g = self._unique(f"{w}_g")
                 self.emit(f"    {g} = states[{index[id(p)]}].grad.array")
-                if decay:
-                    self.emit(f"    {g} = {g} + {wd} * {w}", "weight decay")
-                if momentum:
-                    self.emit(f"    {bufs}[{j}] *= {mu}")
-                    self.emit(f"    {bufs}[{j}] += (1 - {dampening}) * {g}")
-                    self.emit(
-                        f"    {g} = {g} + {mu} * {bufs}[{j}]"
-                        if nesterov
-                        else f"    {g} = {bufs}[{j}]"
-                    )
-                self.emit(f"    {w} -= {lr} * {g}")
+                read = (lr, mu, f"(1 - {dampening})", wd)  # (the names the settings are read into)
+                buf = f"{bufs}[{j}]" if momentum else None
+                self._sgd_update(w, g, read, decay, buf, nesterov, False, "    ")
 
     def function(self) -> Callable:
         """The replay as `replay(args, states) -> output arrays`, or a RuntimeError from

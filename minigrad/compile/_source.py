@@ -228,19 +228,33 @@ class _Printer:
                 if ("state", names.get(id(p))) not in self.delivered:  # (no .grad: not updated)
                     continue
                 w = self._state_name(("state", names[id(p)]))
-                g = f"{w}_grad"
-                if weight_decay != 0:
-                    self.emit(f"{g} = {g} + {weight_decay!r} * {w}", "weight decay")
+                buf = None
                 if momentum != 0:
                     buf = self._unique(f"{w}_momentum_buffer")
                     self.buffers.append(buf)
-                    if "momentum_buffer" not in opt.state.get(p, {}):
-                        self.emit(f"{buf}[...] = {g}", "the first step fills the buffer")
-                    else:
-                        self.emit(f"{buf} *= {momentum!r}")
-                        self.emit(f"{buf} += {1 - dampening!r} * {g}")
-                    g = f"{g} + {momentum!r} * {buf}" if nesterov else buf
-                self.emit(f"{w} -= {lr!r} * {g}")
+                first = "momentum_buffer" not in opt.state.get(p, {})
+                settings = (repr(lr), repr(momentum), repr(1 - dampening), repr(weight_decay))
+                self._sgd_update(w, f"{w}_grad", settings, weight_decay != 0, buf, nesterov, first)
+
+    def _sgd_update(self, w, g, settings, decay, buf, nesterov, first, indent="") -> None:
+        """One parameter's step of optim/sgd.py's formula, as lines: `g` its gradient, `buf`
+        its momentum buffer (None: no momentum; `first`: the step that fills it), `settings`
+        (lr, momentum, 1 - dampening, weight_decay) as source text: numbers, or the names a
+        generated replay reads them into at each call; `decay`: whether weight decay is on."""
+        lr, momentum, undamped, weight_decay = settings
+        if decay:
+            self.emit(f"{indent}{g} = {g} + {weight_decay} * {w}", "weight decay")
+        if buf is not None:
+            if first:
+                self.emit(f"{indent}{buf}[...] = {g}", "the first step fills the buffer")
+            else:
+                self.emit(f"{indent}{buf} *= {momentum}")
+                self.emit(f"{indent}{buf} += {undamped} * {g}")
+            if nesterov:
+                self.emit(f"{indent}{g} = {g} + {momentum} * {buf}", "Nesterov")
+            else:
+                g = buf
+        self.emit(f"{indent}{w} -= {lr} * {g}")
 
     def _adam(self, opt) -> None:
         names = {id(t): i for i, t in enumerate(self.states)}
