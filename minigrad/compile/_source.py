@@ -228,19 +228,16 @@ class _Printer:
                 if ("state", names.get(id(p))) not in self.delivered:  # (no .grad: not updated)
                     continue
                 w = self._state_name(("state", names[id(p)]))
-                buf = None
-                if momentum != 0:
-                    buf = self._unique(f"{w}_momentum_buffer")
-                    self.buffers.append(buf)
+                buf = self._unique(f"{w}_momentum_buffer") if momentum != 0 else None
+                self.buffers += [buf] if buf else []
                 first = "momentum_buffer" not in opt.state.get(p, {})
                 settings = (repr(lr), repr(momentum), repr(1 - dampening), repr(weight_decay))
                 self._sgd_update(w, f"{w}_grad", settings, weight_decay != 0, buf, nesterov, first)
 
     def _sgd_update(self, w, g, settings, decay, buf, nesterov, first, indent="") -> None:
-        """One parameter's step of optim/sgd.py's formula, as lines: `g` its gradient, `buf`
-        its momentum buffer (None: no momentum; `first`: the step that fills it), `settings`
-        (lr, momentum, 1 - dampening, weight_decay) as source text: numbers, or the names a
-        generated replay reads them into at each call; `decay`: whether weight decay is on."""
+        """optim/sgd.py's step of one parameter as lines: `g` its gradient, `buf` its momentum
+        buffer (None: no momentum), `settings` (lr, momentum, 1 - dampening, weight_decay) as
+        text: numbers, or the names a generated replay reads them into at each call."""
         lr, momentum, undamped, weight_decay = settings
         if decay:
             self.emit(f"{indent}{g} = {g} + {weight_decay} * {w}", "weight decay")
