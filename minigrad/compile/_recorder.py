@@ -23,9 +23,8 @@ from .. import backend
 from ..autograd import engine
 from ..autograd.function import CtxNode
 from ..autograd.grad_mode import set_grad_enabled
-from ..nn.functional._activations import Dropout, dropout_mask
+from ..nn.functional._activations import dropout_mask
 from ..nn.functional._pool_ops import Pick
-from ..ops.attention import ScaledDotProductAttention
 from ..tensor import Tensor
 from ._program import Program
 from ._refusals import CaptureError, Traced, check_temporaries, refuse
@@ -84,10 +83,9 @@ class Recorder(Writes):
         """After an op's forward: its inputs classified, its output a new slot."""
         refs = tuple(self._ref(a, fn.name) for a in args)
         kwargs = {}
-        if isinstance(fn, Dropout):
-            kwargs["mask"] = ("mask", self._dropout(params["mask"], params["p"], refs[0]))
-        elif isinstance(fn, ScaledDotProductAttention) and params.get("keep") is not None:
-            kwargs["keep"] = ("mask", self._dropout(params["keep"], params["p"], refs[0]))
+        mask = getattr(fn, "dropout_mask", None)  # (the op's argument that holds one, if any)
+        if mask is not None and params.get(mask) is not None:
+            kwargs[mask] = ("mask", self._dropout(params[mask], params["p"], refs[0]))
         elif isinstance(fn, Pick) and params.get("values") is not None:
             if params.get("geo") is None:
                 raise refuse(

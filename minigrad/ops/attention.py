@@ -35,6 +35,8 @@ class ScaledDotProductAttention(Function):
     (0 or 1/(1-p), the scores' shape) or None.
     """
 
+    dropout_mask = "keep"  # (mg.compile draws it again at each replay, as Dropout's mask)
+
     def forward(self, q, k, v, bias, allowed, causal, scale, keep, p=None):
         # (p: what keep was drawn with; mg.compile reads it to draw keep again at a replay)
         self.params = allowed, causal, scale

@@ -22,6 +22,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Dropout(Function):
+    # mg.compile draws the argument named here again at each replay, by dropout_mask with `p`
+    dropout_mask = "mask"
+
     def forward(self, x, mask, p=None):  # (p: what the mask was drawn with, for mg.compile)
         self.mask = mask
         return x * mask
