@@ -565,3 +565,34 @@ def test_a_grad_the_step_does_not_make_is_updated_as_eager():
     assert np.array_equal(eager_outside.array, outside.array) and outside.array[0] < 0.9
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_param_group_added_between_replays_is_zeroed_and_updated_as_eager(optimizer):
+    """The second layer's parameters are in the graph but in no group until call 3: from then
+    on zero_grad must reset them too (the replay reads the groups then, not at recording)."""
+
+    def make():
+        model = mlp()
+        kind = {"sgd": mg.optim.SGD, "adam": mg.optim.Adam}[optimizer]
+        opt = kind(model[0].parameters(), lr=0.05)
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, train_step
+
+    (eager, eager_opt, eager_step), (model, opt, step) = make(), make()
+    step = mg.compile(step)
+    for k, (x, y) in enumerate(batches(6)):
+        if k == 3:
+            for o, m in ((eager_opt, eager), (opt, model)):
+                o.add_param_group({"params": list(m[2].parameters())})
+        assert eager_step(x, y).item() == step(x, y).item()
+    assert step.recordings == 1
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)

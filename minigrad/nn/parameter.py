@@ -70,8 +70,9 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
 
     Shared by `Module.zero_grad` and `Optimizer.zero_grad`.
     """
-    if grad_mode.state.recorder is not None:  # mg.compile replays this call with the step
-        params = list(params)
+    if grad_mode.state.recorder is not None:  # mg.compile replays this call with the step:
+        if iter(params) is params:  # an iterator (Module.parameters()) is read now, once; an
+            params = list(params)  # iterable (Optimizer.zero_grad's groups) at each replay
         grad_mode.state.recorder.call(zero_grads, params, set_to_none)
     for p in params:  # (p._grad, not the setter: the recorder has this call as one step)
         if p._grad is None:

@@ -115,7 +115,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros in place."""
-        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
+        zero_grads(_Params(self), set_to_none)
 
     def step(self, closure: Callable | None = None) -> object:
         """Update every parameter that has a gradient. `closure` (optional) re-evaluates the
@@ -217,6 +217,17 @@ class Optimizer:
         for start in range(0, x.shape[0], rows):
             part = slice(start, start + rows)
             formula(*[None if a is None else a[part] for a in arrays], **settings)
+
+
+class _Params:
+    """An optimizer's parameters, in group order, as they are when iterated: what a replay of
+    zero_grad (mg.compile) resets, a group added since the recording included."""
+
+    def __init__(self, optimizer: Optimizer):
+        self.optimizer = optimizer
+
+    def __iter__(self):
+        return chain.from_iterable(g["params"] for g in self.optimizer.param_groups)
 
 
 def _update_all(optimizer: Optimizer) -> None:
