@@ -74,3 +74,39 @@ def test_nothing_changed_reads_no_module_again():
     for _ in range(3):
         step(x, y)
     assert step._walked is walked and step.recordings == 1
+
+
+def test_a_global_module_rebound_records_again_even_when_used_only_in_a_lambda():
+    """The names fn's code loads as globals, in functions and lambdas inside it too, are read
+    at every call: rebinding one to another model (of the same shapes) records again."""
+    global lambda_model
+    lambda_model = nn.Linear(4, 1)
+
+    def step(x):
+        apply = lambda t: lambda_model(t)  # the global is loaded only in here
+        return apply(x).sum()
+
+    step = mg.compile(step)
+    x = mg.ones(2, 4)
+    first = step(x).item()
+    assert step(x).item() == first and step.recordings == 1
+    old = lambda_model  # (kept alive: the recording's tensors are still there)
+    lambda_model = nn.Linear(4, 1)
+    with mg.no_grad():
+        lambda_model.weight.fill_(1.0), lambda_model.bias.fill_(0.5)
+    assert step(x).item() == 9.0 and step.recordings == 2 and old is not lambda_model
+
+
+def test_a_closure_cell_rebound_records_again():
+    model = nn.Linear(4, 1)
+
+    def step(x):
+        return model(x).sum()
+
+    step = mg.compile(step)
+    x = mg.ones(2, 4)
+    step(x), step(x)
+    old, model = model, nn.Linear(4, 1)  # (the old one kept alive)
+    with mg.no_grad():
+        model.weight.fill_(2.0), model.bias.fill_(0.0)
+    assert step(x).item() == 16.0 and step.recordings == 2 and old is not model

@@ -16,9 +16,10 @@ a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py)
 
 from __future__ import annotations
 
-import contextlib
+import dis
 import functools
 import inspect
+import operator
 from collections import OrderedDict
 from collections.abc import Callable
 from itertools import chain
@@ -31,7 +32,7 @@ from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
-from ._program import Program, StaleState
+from ._program import Program
 from ._recorder import Recorder
 from ._refusals import CaptureError
 from ._source import source_of
@@ -86,7 +87,14 @@ class CompiledFunction:
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
-        self._walked: _Walk | None = None  # the modules fn refers to, as last walked
+        self._walked: _Walk | None = None  # what fn refers to, and the modules, as last walked
+        # Where fn's names are read from (_referenced), found once: its owner (a method's
+        # `self`), the globals its code loads, its closure cells.
+        self._owner = getattr(fn, "__self__", None)
+        code = getattr(fn, "__code__", None)
+        self._globals = getattr(fn, "__globals__", {})
+        self._global_names = () if code is None else tuple(_globals_loaded(code))
+        self._cells = getattr(fn, "__closure__", None) or ()
 
     def __call__(self, *args, **kwargs):
         if kwargs:
@@ -96,12 +104,9 @@ class CompiledFunction:
             )
         key = self._signature(args)
         program = self.cache.get(key)
-        if program is not None and program.valid():
+        if program is not None and (states := program.live()) is not None:
             self.cache.move_to_end(key)
-            try:
-                return program.run(args)
-            except StaleState:
-                pass
+            return program.run(args, states)
         return self._record(key, args)
 
     def _record(self, key: tuple, args: tuple):
@@ -119,7 +124,7 @@ class CompiledFunction:
         finally:
             state.recorder = None
         program = recorder.finish(result, generator)
-        program.names = _names(self._modules().tops)
+        program.names = _names(self._modules(self._referenced()).tops)
         program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
@@ -140,28 +145,24 @@ class CompiledFunction:
             names = []
         return source_of(self.cache[key], self.__name__, names)
 
-    def _modules(self, referenced: list | None = None) -> _Walk:
-        """Every module fn refers to by name (global, closure, `self`), and all below them:
-        walked again only when those names point at other modules, or a submodule changed."""
-        referenced = self._referenced() if referenced is None else referenced
-        tops = [v for v in referenced if isinstance(v, Module)]
+    def _modules(self, referenced: list) -> _Walk:
+        """What fn refers to by name and every module below: walked again only when those
+        names point at other objects, or a module changed (nn/store.py counts the changes)."""
         walk = self._walked
-        if walk is None or walk.tops_key != tuple(map(id, tops)) or walk.changes != store.changes:
-            walk = self._walked = _Walk(tops)
+        if walk is None or not walk.holds(referenced):
+            walk = self._walked = _Walk(referenced)
         return walk
 
     def _referenced(self) -> list:
         """The values of the names fn's code uses (globals, closure cells, `self`'s attributes)."""
-        fn = self.fn
-        owner = getattr(fn, "__self__", None)
-        code = getattr(fn, "__code__", None)
-        values = [] if owner is None else list(vars(owner).values()) + [owner]
-        if code is not None:
-            namespace = getattr(fn, "__globals__", {})
-            values += [namespace[n] for n in code.co_names if n in namespace]
-            for cell in getattr(fn, "__closure__", None) or ():
-                with contextlib.suppress(ValueError):  # (a cell not filled yet)
-                    values.append(cell.cell_contents)
+        owner, namespace = self._owner, self._globals
+        values = [] if owner is None else [*vars(owner).values(), owner]
+        values += [namespace[n] for n in self._global_names if n in namespace]
+        for cell in self._cells:  # (try, not contextlib.suppress: 26 ns a cell, not 690)
+            try:  # noqa: SIM105
+                values.append(cell.cell_contents)
+            except ValueError:  # (a cell not filled yet)
+                pass
         return values
 
     def _signature(self, args: tuple) -> tuple:
@@ -180,11 +181,7 @@ class CompiledFunction:
                     parts.append((type(a), a))
                 except TypeError:
                     parts.append((type(a), id(a)))
-        # An optimizer the step refers to by name is part of it: rebinding the name to another
-        # optimizer records again (the recording calls the one it saw).
-        referenced = self._referenced()
-        parts.extend(id(v) for v in referenced if isinstance(v, Optimizer))
-        parts.append(self._modules(referenced).key())
+        parts.append(self._modules(self._referenced()).key)
         return tuple(parts)
 
     def __repr__(self) -> str:
@@ -192,29 +189,46 @@ class CompiledFunction:
 
 
 class _Walk:
-    """The modules below `tops` (each once), walked when nn/store.py's count of changes to
-    any module was `changes`: until it moves, what the signature reads of them stands."""
+    """The optimizers and modules among `referenced` and every module below those (each
+    once), walked when nn/store.py's count of changes to any module was `changes`. Until fn's
+    names point at other objects or the count moves, its `key` (the signature's part for
+    them) stands: which optimizers (the recording calls the ones it saw), which modules, each
+    one's mode, which parameters they hold. (A requires_grad switched is caught by
+    Program.live: the recording guards every tensor it reads.)"""
 
-    def __init__(self, tops: list[Module]):
-        self.tops, self.tops_key, self.changes = tops, tuple(map(id, tops)), store.changes
-        seen, self.modules = set(), []
-        for top in tops:
+    def __init__(self, referenced: list):
+        self.referenced, self.changes = referenced, store.changes
+        self.tops = [v for v in referenced if isinstance(v, Module)]
+        seen, modules = set(), []
+        for top in self.tops:
             for module in top.modules():
                 if id(module) not in seen:
                     seen.add(id(module))
-                    self.modules.append(module)
-        self._key = None
+                    modules.append(module)
+        optimizers = tuple(id(v) for v in referenced if isinstance(v, Optimizer))
+        params = chain.from_iterable(m._parameters.values() for m in modules)
+        mode = tuple(m.training for m in modules)
+        self.key = (optimizers, tuple(map(id, modules)), mode, tuple(map(id, params)))
 
-    def key(self) -> tuple:
-        """Which modules there are, each one's mode, which parameters they hold (a
-        requires_grad switched is caught by Program.valid: the recording guards every tensor
-        it reads)."""
-        if self._key is None:
-            modules = self.modules
-            params = chain.from_iterable(m._parameters.values() for m in modules)
-            mode = tuple(m.training for m in modules)
-            self._key = (tuple(map(id, modules)), mode, tuple(map(id, params)))
-        return self._key
+    def holds(self, referenced: list) -> bool:
+        """Whether `referenced` are the objects walked, with no module changed since."""
+        return (
+            self.changes == store.changes
+            and len(referenced) == len(self.referenced)
+            and all(map(operator.is_, referenced, self.referenced))
+        )
+
+
+def _globals_loaded(code) -> dict:
+    """The global names `code` (and the functions and lambdas inside it) loads, in order."""
+    names = {i.argval: None for i in dis.get_instructions(code) if i.opname in _LOADS}
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names.update(_globals_loaded(const))
+    return names
+
+
+_LOADS = ("LOAD_GLOBAL", "LOAD_NAME")
 
 
 def _names(modules: list[Module]) -> dict[int, str]:

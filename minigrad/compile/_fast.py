@@ -40,10 +40,10 @@ class _Generator(_Printer):
             "_deliver",
             "_sgd_now",
             "_update_all",
-            "_grad",
+            "_make",
         )  # (the function's own names)
         super().__init__(program, "replay", arg_names, own)
-        self.constants: dict[str, object] = {"_deliver": _deliver, "_grad": _as_grad}
+        self.constants: dict[str, object] = {"_deliver": _deliver, "_make": Tensor._make}
         # Where every gradient became a .grad as it was or as a copy (no zero_grad skipped:
         # none added into an existing one), the replay does the same without the engine's
         # bookkeeping of which arrays are taken: the recording decided it, once.
@@ -75,7 +75,7 @@ class _Generator(_Printer):
             self.emit(f"_deliver({leaf}, {grad}, taken)", "engine._deliver")
             return
         self.emit(f"if {leaf}._grad is None:", f"engine._deliver: its .grad, {mode}")
-        self.emit(f"    {leaf}._grad = _grad({grad}{'.copy()' if mode == 'copy' else ''})")
+        self.emit(f"    {leaf}._grad = _make({grad}{'.copy()' if mode == 'copy' else ''}, False)")
         self.emit("else:")
         self.emit(f"    {leaf}._grad.array += {grad}", "(set outside the step since)")
 
@@ -119,7 +119,7 @@ class _Generator(_Printer):
                 self._sgd_update(w, g, read, decay, buf, nesterov, False, "    ")
 
     def function(self) -> Callable:
-        """The replay as `replay(args, states) -> output arrays`, or a RuntimeError from
+        """The replay as `replay(args, states) -> the step's result`, or a RuntimeError from
         _source.py's `_refuse` when an op has no template."""
         steps = self.program.steps
         if any(type(getattr(t, "array", t)) is not backend.numpy.ndarray for t in self.states):
@@ -130,17 +130,31 @@ class _Generator(_Printer):
         for step in steps:
             getattr(self, f"_{step[0]}")(*step[1:])
         slots = _output_slots(self.program.outputs)
-        outputs = "".join(f"{self.slot_names[s]}, " for s in slots)
+        result = self._result(self.program.outputs)
         head = ["def replay(args, states):"] + ["    taken = set()"] * self.bookkeeping
         head += [f"    {name} = args[{k}].array" for k, name in enumerate(self.arguments)]
         head += [f"    {name} = states[{i}].array" for i, name in sorted(self.state_names.items())]
         body = _freed(head[1:] + self.lines, {self.slot_names[s] for s in slots})
-        text = "\n".join([head[0], *body, f"    return ({outputs})"]) + "\n"
+        text = "\n".join([head[0], *body, f"    return {result}"]) + "\n"
         namespace = dict(self.constants, np=backend.namespace(backend.as_device("cpu")))
         exec(compile(text, f"<mg.compile {self.program.name}>", "exec"), namespace)
         replay = namespace["replay"]
-        replay.text, replay.slots = text, slots
+        replay.text = text
         return replay
+
+    def _result(self, spec) -> str:
+        """The step's return value, as _program._rebuild makes it, written as an expression."""
+        if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
+            if spec[0] == "value":
+                return self._constant("value", spec[1])
+            return f"_make({self.slot_names[spec[1]]}, False)"
+        if isinstance(spec, dict):
+            pairs = (f"{self._constant('key', k)}: {self._result(v)}" for k, v in spec.items())
+            return f"{{{', '.join(pairs)}}}"
+        items = "".join(f"{self._result(s)}, " for s in spec)
+        if type(spec) in (tuple, list):
+            return f"({items})" if type(spec) is tuple else f"[{items}]"
+        return f"{self._constant('kind', type(spec))}(({items}))"
 
 
 _NAME = re.compile(r"(?<![.\w])[A-Za-z_]\w*")  # a name, not an attribute nor a number's e
@@ -161,10 +175,6 @@ def _freed(lines: list[str], kept: set[str]) -> list[str]:
             indent = line[: len(line) - len(line.lstrip())]  # (inside a block: deleted there)
             out.append(f"{indent}del {', '.join(dead)}")
     return out
-
-
-def _as_grad(array) -> Tensor:
-    return Tensor._make(array, False)
 
 
 def _sgd_now(opt, plan: list):

@@ -36,10 +36,6 @@ _ndarray = backend.numpy.ndarray
 _state = grad_mode.state
 
 
-class StaleState(RuntimeError):
-    """A tensor the recording read is gone: the caller records the step again."""
-
-
 class Program:
     """Steps recorded by a Recorder; `run(args)` replays them."""
 
@@ -52,7 +48,7 @@ class Program:
         self.outputs = None
         self.meta: dict[int, tuple] = {}  # slot -> (shape, dtype, is a view) when recorded
         self.names: dict[int, str] = {}  # id(tensor) -> its name in the model, for source()
-        self.guards: list = []  # (tensor weakref, requires_grad) checked before each replay
+        self.requires_grad: list = []  # per state: a tensor's as recorded (None: an array)
         self.fast = None  # the steps as one generated function (_fast.py), where it can be
         self._runner = None
 
@@ -70,8 +66,7 @@ class Program:
 
     def state(self, value) -> int:
         self.states.append(weakref.ref(value))
-        if isinstance(value, Tensor):
-            self.guards.append((len(self.states) - 1, value.requires_grad))
+        self.requires_grad.append(value.requires_grad if isinstance(value, Tensor) else None)
         return len(self.states) - 1
 
     def forward(self, cls, refs, params, kwargs, out, entry, name) -> None:
@@ -104,32 +99,25 @@ class Program:
         self.steps.append(("call", function, args))
 
     # ----- replaying -------------------------------------------------------------------------
-    def valid(self) -> bool:
-        """Whether every state tensor is still there with its requires_grad as recorded."""
-        states = self.states
-        for i, requires_grad in self.guards:
-            t = states[i]()
-            if t is None or t.requires_grad is not requires_grad:
-                return False
-        return True
+    def live(self) -> list | None:
+        """The state the recording read, as it is now; None where a tensor or array of it is
+        gone or a tensor's requires_grad was switched (the step is recorded again then)."""
+        states = [ref() for ref in self.states]
+        for t, requires_grad in zip(states, self.requires_grad):
+            if t is None or (requires_grad is not None and t.requires_grad is not requires_grad):
+                return None
+        return states
 
-    def run(self, args: tuple):
-        """The recorded step on `args` (of the recorded signature)."""
+    def run(self, args: tuple, states: list):
+        """The recorded step on `args` (of the recorded signature), with `live()`'s states."""
         if self.fast is not None:
-            states = [ref() for ref in self.states]
-            if any(s is None for s in states):
-                raise StaleState(f"{self.name}: a tensor or array the recording read is gone")
-            arrays = self.fast(args, states)
-            return _rebuild(self.outputs, dict(zip(self.fast.slots, arrays)))
+            return self.fast(args, states)
         if self._runner is None:
             self._runner = _build(self)
         steps, frees, outputs = self._runner
         env = [None] * self.size
         for position, slot in self.inputs.items():
             env[slot] = args[position].array
-        states = [ref() for ref in self.states]
-        if any(s is None for s in states):  # (checked by `valid` for tensors; an array may go too)
-            raise StaleState(f"{self.name}: a tensor or array the recording read is gone")
         fns, taken = {}, set()
         grad_enabled = _state.grad_enabled
         try:
