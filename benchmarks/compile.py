@@ -6,7 +6,7 @@
 Workloads as in benchmarks/mnist_mlp.py (float32, SGD lr 0.1, cross-entropy, the same shuffled
 minibatches of synthetic MNIST-shaped data for everyone, the same starting weights):
   W1  MLP 784-128-10, batch 64       W2  MLP 784-512-512-10, batch 256
-Contenders, timed one whole epoch each in turn (A B C D A B C D ...; --chunk N: N steps):
+Contenders, timed one whole epoch each in turn (A B C D, B C D A, ...; --chunk N: N steps):
   naive     the floor's math with every result a new array: the naive floor
   numpy     mnist_mlp.py's floor: activations allocated, gradients into arrays made once
   reuse     the same math writing every result into buffers allocated once (out=)
@@ -15,8 +15,9 @@ Contenders, timed one whole epoch each in turn (A B C D A B C D ...; --chunk N: 
   compiled  the same train_step under @mg.compile (recorded in the warm-up epoch), replayed
             by the one function generated from its numpy templates
 The three floors compute the same bits (checked). Printed: each contender's time a step and
-its ratios to the naive and the reuse floors; how many eager steps the recording (the first
-call) costs; tracemalloc's peak over a few W2 steps.
+its ratios to the naive and the reuse floors, each the median over rounds of the ratio of two
+turns in the same round; how many eager steps the recording (the first call) costs;
+tracemalloc's peak over a few W2 steps.
 """
 
 from __future__ import annotations
@@ -208,8 +209,7 @@ def epoch(runner, x, y, order, batch: int) -> None:
 
 def time_epochs(workload: str, x, y, epochs: int, chunk: int) -> dict:
     """Seconds per step of each contender, timed in turns of a whole epoch (or, with `chunk`,
-    of `chunk` minibatches: on a busy machine the best of many short turns is the better
-    estimate of what each costs), after one warm-up epoch."""
+    of `chunk` minibatches), after one warm-up epoch: a list per contender, one per round."""
     sizes, batch = WORKLOADS[workload]
     weights = init_weights(sizes)
     runners = [kind(weights) for kind in CONTENDERS]
@@ -218,9 +218,10 @@ def time_epochs(workload: str, x, y, epochs: int, chunk: int) -> dict:
     for k in range(1 + epochs):  # the first epoch warms up (and records the compiled step)
         order = next(orders)
         turn = len(order) if not (k and chunk) else chunk * batch
-        for part in range(0, len(order), turn):
+        for r, part in enumerate(range(0, len(order), turn)):
             piece = order[part : part + turn]
-            for runner in runners:
+            shift = (k + r) % len(runners)  # each round starts one contender later: no one
+            for runner in runners[shift:] + runners[:shift]:  # always follows the same one
                 gc.collect()
                 start = time.perf_counter()
                 epoch(runner, x, y, piece, batch)
@@ -232,6 +233,21 @@ def time_epochs(workload: str, x, y, epochs: int, chunk: int) -> dict:
         print(f"WARNING: {workload}: the three numpy floors do not compute the same bits")
     same = np.array_equal(eager, compiled) and np.array_equal(eager, stepwise)
     return {"times": times, "bit_identical": same}
+
+
+def paired(times: dict, name: str, floor: str) -> float:
+    """The median over turns of `name`'s time over `floor`'s in the same round: contenders
+    that ran seconds apart shared the machine's state, which on a shared VM drifts by more
+    than the differences measured (the ratio of the two medians mixes rounds)."""
+    return statistics.median(a / b for a, b in zip(times[name], times[floor]))
+
+
+def quartiles(times: dict, name: str, floor: str) -> tuple[float, float]:
+    ratios = [a / b for a, b in zip(times[name], times[floor])]
+    if len(ratios) < 2:
+        return ratios[0], ratios[0]
+    q = statistics.quantiles(ratios, n=4)
+    return q[0], q[2]
 
 
 def _final(runner) -> np.ndarray:
@@ -295,23 +311,23 @@ def main(argv=None) -> None:
     print(f"numpy {np.__version__}, BLAS threads {threads}, {n} samples an epoch, {epochs} timed")
     for workload in args.workloads.split(","):
         result = time_epochs(workload, x, y, epochs, args.chunk)
-        median = {name: statistics.median(t) for name, t in result["times"].items()}
-        best = {name: min(t) for name, t in result["times"].items()}
-        times = best if args.chunk else median  # (the ratios' basis)
+        times = result["times"]
         print(
-            f"\n{workload} {WORKLOADS[workload]}: ms a step (median, best turn) and the "
-            f"{'best' if args.chunk else 'median'}'s ratios to the naive and the reuse floors"
+            f"\n{workload} {WORKLOADS[workload]}: ms a step (median, best turn) and the ratios "
+            "to the naive and the reuse floors (medians of each turn's ratio to the floor's turn "
+            "beside it)"
         )
-        for name in times:
+        for name, t in times.items():
             print(
-                f"  {name:9s} {1e3 * median[name]:8.3f} {1e3 * best[name]:8.3f}  "
-                f"{times[name] / times['naive']:5.2f}x {times[name] / times['reuse']:5.2f}x"
+                f"  {name:9s} {1e3 * statistics.median(t):8.3f} {1e3 * min(t):8.3f}  "
+                f"{paired(times, name, 'naive'):5.2f}x {paired(times, name, 'reuse'):5.2f}x"
             )
+        low, high = quartiles(times, "compiled", "naive")
         print(
-            f"  compiled/eager {times['compiled'] / times['eager']:.2f}x, compiled/reuse "
-            f"{times['compiled'] / times['reuse']:.2f}x, compiled/stepwise "
-            f"{times['compiled'] / times['stepwise']:.2f}x; all three give eager's bits: "
-            f"{result['bit_identical']}"
+            f"  compiled/eager {paired(times, 'compiled', 'eager'):.2f}x, compiled/reuse "
+            f"{paired(times, 'compiled', 'reuse'):.2f}x, compiled/stepwise "
+            f"{paired(times, 'compiled', 'stepwise'):.2f}x; compiled/naive's turns, middle "
+            f"half: {low:.2f}-{high:.2f}x; all three give eager's bits: {result['bit_identical']}"
         )
         cost = recording_cost(workload, x, y, 3 if args.quick else 7)
         print(f"  recording (the first call) costs {cost:.1f} eager steps")
