@@ -1,4 +1,4 @@
-"""The fast replay: a Program whose every op has a numpy template (_source.py) run as one
+"""The fast replay: a Program whose every op has a numpy template (_templates.py) run as one
 generated Python function, not as a list of closures.
 
 The function is the printed program's forward and backward lines (the same numpy calls in
@@ -92,12 +92,14 @@ class _Generator(_Printer):
         parameters, a momentum buffer not made yet, a .grad this step did not make), its own
         step runs instead."""
         index = {id(t): i for i, t in enumerate(self.states)}
-        plan = []  # per group: its params list, which of them get a .grad here, the formula
+        plan = []  # per group: its params list, which of them get a .grad here, the formula,
+        # and those that get none (their .grad must still be None: the update skips them)
         for group in opt.param_groups:
             params = group["params"]
             delivered = [("state", index.get(id(p))) in self.delivered for p in params]
             shape = (group["weight_decay"] != 0, group["momentum"] != 0, group["nesterov"])
-            plan.append((params, delivered, shape))
+            others = [p for p, has_grad in zip(params, delivered) if not has_grad]
+            plan.append((params, delivered, shape, others))
         settings, opt_name = self._unique("sgd"), self._constant("opt", opt)
         self.constants.update(_sgd_now=_sgd_now, _update_all=_update_all)
         now = f"_sgd_now({opt_name}, {self._constant('plan', plan)})"
@@ -105,7 +107,7 @@ class _Generator(_Printer):
         self.emit(f"if {settings} is None:")
         self.emit(f"    _update_all({opt_name})", "not as recorded: the optimizer's own step")
         self.emit("else:")
-        for k, (params, delivered, (decay, momentum, nesterov)) in enumerate(plan):
+        for k, (params, delivered, (decay, momentum, nesterov), _) in enumerate(plan):
             lr, mu, dampening, wd, bufs = (self._unique(n) for n in ("lr", "mu", "damp", "wd", "b"))
             self.emit(f"    {lr}, {mu}, {dampening}, {wd}, {bufs} = {settings}[{k}]")
             for j, p in enumerate(params):
@@ -113,14 +115,14 @@ class _Generator(_Printer):
                     continue
                 w = self._state_name(("state", index[id(p)]))
                 g = self._unique(f"{w}_g")
-                self.emit(f"    {g} = states[{index[id(p)]}].grad.array")
+                self.emit(f"    {g} = states[{index[id(p)]}]._grad.array")
                 read = (lr, mu, f"(1 - {dampening})", wd)  # (the names the settings are read into)
                 buf = f"{bufs}[{j}]" if momentum else None
                 self._sgd_update(w, g, read, decay, buf, nesterov, False, "    ")
 
     def function(self) -> Callable:
         """The replay as `replay(args, states) -> the step's result`, or a RuntimeError from
-        _source.py's `_refuse` when an op has no template."""
+        _templates.py's `refuse` when an op has no template."""
         steps = self.program.steps
         if any(type(getattr(t, "array", t)) is not backend.numpy.ndarray for t in self.states):
             raise RuntimeError("state off the CPU: the templates are numpy")  # (cupy: closures)
@@ -130,7 +132,7 @@ class _Generator(_Printer):
         for step in steps:
             getattr(self, f"_{step[0]}")(*step[1:])
         slots = _output_slots(self.program.outputs)
-        result = self._result(self.program.outputs)
+        result = self._outputs(self.program.outputs)
         head = ["def replay(args, states):"] + ["    taken = set()"] * self.bookkeeping
         head += [f"    {name} = args[{k}].array" for k, name in enumerate(self.arguments)]
         head += [f"    {name} = states[{i}].array" for i, name in sorted(self.state_names.items())]
@@ -142,19 +144,11 @@ class _Generator(_Printer):
         replay.text = text
         return replay
 
-    def _result(self, spec) -> str:
-        """The step's return value, as _program._rebuild makes it, written as an expression."""
-        if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
-            if spec[0] == "value":
-                return self._constant("value", spec[1])
-            return f"_make({self.slot_names[spec[1]]}, False)"
-        if isinstance(spec, dict):
-            pairs = (f"{self._constant('key', k)}: {self._result(v)}" for k, v in spec.items())
-            return f"{{{', '.join(pairs)}}}"
-        items = "".join(f"{self._result(s)}, " for s in spec)
-        if type(spec) in (tuple, list):
-            return f"({items})" if type(spec) is tuple else f"[{items}]"
-        return f"{self._constant('kind', type(spec))}(({items}))"
+    def _output(self, name: str) -> str:
+        return f"_make({name}, False)"
+
+    def _value(self, value) -> str:
+        return self._constant("value", value)
 
 
 _NAME = re.compile(r"(?<![.\w])[A-Za-z_]\w*")  # a name, not an attribute nor a number's e
@@ -183,7 +177,7 @@ def _sgd_now(opt, plan: list):
     groups, now = opt.param_groups, []
     if len(groups) != len(plan):
         return None
-    for group, (params, delivered, shape) in zip(groups, plan):
+    for group, (params, delivered, shape, others) in zip(groups, plan):
         lr, momentum = group["lr"], group["momentum"]
         dampening, weight_decay = group["dampening"], group["weight_decay"]
         if group["params"] is not params or len(params) != len(delivered):
@@ -192,17 +186,16 @@ def _sgd_now(opt, plan: list):
             return None
         if type(lr) not in (float, int):
             return None
+        if others and any(p._grad is not None for p in others):  # (set outside the step)
+            return None
         buffers = []
-        for p, has_grad in zip(params, delivered):
-            if not has_grad:
-                if p.grad is not None:  # (set outside the step: the optimizer updates it)
-                    return None
-                buffers.append(None)
-            elif momentum != 0:
-                state = opt.state.get(p)
-                if state is None or "momentum_buffer" not in state:  # (its first step)
-                    return None
-                buffers.append(state["momentum_buffer"].array)
+        if momentum != 0:
+            state = opt.state
+            for p, has_grad in zip(params, delivered):
+                entry = state.get(p) if has_grad else None
+                if has_grad and (entry is None or "momentum_buffer" not in entry):
+                    return None  # (its first step: the optimizer's own makes the buffer)
+                buffers.append(entry["momentum_buffer"].array if has_grad else None)
         now.append((lr, momentum, dampening, weight_decay, buffers))
     return now
 

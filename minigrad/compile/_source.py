@@ -1,10 +1,9 @@
 """A recorded Program printed as a numpy function: one line per array call, the same calls in
 the same order, so that it computes the same bits as the step it was recorded from.
 
-Each op that can be printed has a template here, written from its forward and backward
-(nn/functional/_linear.py, ops/elementwise.py, nn/functional/_class_losses.py) and the
-engine's bookkeeping (engine._receive, engine._deliver); the updates from optim/sgd.py and
-optim/adam.py. What has no template (so far: every op but linear, relu and cross_entropy over
+Each op that can be printed has a template (_templates.py); the engine's bookkeeping
+(engine._receive, engine._deliver) and the updates from optim/sgd.py and optim/adam.py are
+written here. What has no template (so far: every op but linear, relu and cross_entropy over
 class indices; every optimizer but SGD, Adam and AdamW) is refused with a RuntimeError that
 names it: the compiled step itself runs all of them.
 """
@@ -16,10 +15,10 @@ import re
 
 from ..nn.parameter import zero_grads
 from ..optim.adam import Adam, AdamW
+from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import _update_all
 from ..optim.sgd import SGD
-
-COVERED = "linear, relu, cross_entropy (class indices, 'mean'), SGD, Adam, AdamW"
+from ._templates import BACKWARD, FORWARD, refuse
 
 
 def source_of(program, name: str, arg_names: list[str]) -> str:
@@ -80,7 +79,7 @@ class _Printer:
             return self._state_name(("state", ref[1]))
         if kind == "value" and isinstance(ref[1], (int, float, type(None))):
             return repr(ref[1])
-        raise _refuse(f"an argument of kind {kind}")
+        raise refuse(f"an argument of kind {kind}")
 
     def emit(self, line: str, comment: str = "") -> None:
         self.lines.append(f"    {line}" + (f"  # {comment}" if comment else ""))
@@ -107,27 +106,43 @@ class _Printer:
         return "\n".join(head + self.lines) + "\n"
 
     def _outputs(self, spec) -> str:
+        """The step's return value as an expression, as _program._rebuild makes it: a slot's
+        array as `_output` has it, a Python value (and a dict's key) as `_value` writes it."""
         if type(spec) is tuple and len(spec) == 2 and spec[0] in ("slot", "value"):
-            return self.slot_names[spec[1]] if spec[0] == "slot" else repr(spec[1])
+            return (
+                self._output(self.slot_names[spec[1]])
+                if spec[0] == "slot"
+                else self._value(spec[1])
+            )
         if isinstance(spec, dict):
-            return "{" + ", ".join(f"{k!r}: {self._outputs(v)}" for k, v in spec.items()) + "}"
-        inner = ", ".join(self._outputs(s) for s in spec)
-        return (
-            f"[{inner}]" if isinstance(spec, list) else f"({inner}{',' if len(spec) == 1 else ''})"
-        )
+            return (
+                "{"
+                + ", ".join(f"{self._value(k)}: {self._outputs(v)}" for k, v in spec.items())
+                + "}"
+            )
+        if type(spec) not in (tuple, list):
+            raise refuse(f"a step that returns a {type(spec).__name__}")
+        inner = "".join(f"{self._outputs(s)}, " for s in spec)
+        return f"[{inner}]" if type(spec) is list else f"({inner})"
+
+    def _output(self, name: str) -> str:
+        return name
+
+    def _value(self, value) -> str:
+        return repr(value)
 
     def _forward(self, cls, refs, params, kwargs, out, entry, op) -> None:
         position = len(self.entries)
-        template = _FORWARD.get(op)
+        template = FORWARD.get(op)
         if template is None or kwargs:
-            raise _refuse(f"the op {op!r}")
+            raise refuse(f"the op {op!r}")
         needs = template(self, refs, params, out, position)
         self.entries[out] = (position, op, needs, refs)
 
     def _seed(self, slot, array) -> None:
         values = array.reshape(-1)
         if values.size == 0 or not (values == values[0]).all():
-            raise _refuse("a backward seeded with a gradient of varied values")
+            raise refuse("a backward seeded with a gradient of varied values")
         name = self._name_slot(slot, "d_loss")
         value, dtype = values[0].item(), array.dtype
         self.emit(f"{name} = np.full({_shape(array.shape)}, {value!r}, dtype=np.{dtype})")
@@ -145,7 +160,7 @@ class _Printer:
                 base = self.ref(ref) if ref[0] in ("slot", "state") else "input"
                 outs.append(self._name_slot(slot, f"d_{base}"))
         comment = f"backward of entry {position} ({op})"
-        _BACKWARD[op](self, self.slot_names[grad], outs, needs, last_use, comment)
+        BACKWARD[op](self, self.slot_names[grad], outs, needs, last_use, comment)
 
     def _sum_to(self, src, dst, shape) -> None:
         source, target = self.slot_names[src], self._name_slot(dst, f"{self.slot_names[src]}_sum")
@@ -178,7 +193,7 @@ class _Printer:
             self.grad_names[leaf_ref] = grad
             self.emit(f"{grad} = {self.slot_names[slot]}.copy()", "a .grad owns its array")
         else:
-            raise _refuse("a gradient accumulated into an existing .grad (no zero_grad)")
+            raise refuse("a gradient accumulated into an existing .grad (no zero_grad)")
 
     def _factory(self, slot, array, op) -> None:
         name = self._name_slot(slot, op)
@@ -197,13 +212,13 @@ class _Printer:
     def _grad_array(self, leaf_ref, out) -> None:
         name = self.grad_names.get(leaf_ref)
         if name is None:
-            raise _refuse("a .grad used after the backward that made it")
+            raise refuse("a .grad used after the backward that made it")
         self.slot_names[out] = name
 
     def _set_grad(self, leaf_ref, source) -> None:
         name = self.grad_names.pop(leaf_ref, None)
         if name is None or source is not None:
-            raise _refuse(".grad assigned inside the step (other than to None, after backward)")
+            raise refuse(".grad assigned inside the step (other than to None, after backward)")
         self.delivered.discard(leaf_ref)  # (an optimizer after this skips it, as eager's)
         self.emit(f"# .grad set to None: {name} is not a gradient any more")
 
@@ -215,19 +230,25 @@ class _Printer:
             self._sgd(args[0])
         elif function is _update_all and type(args[0]) in (Adam, AdamW):
             self._adam(args[0])
+        elif isinstance(getattr(function, "args", (None,))[0], LRScheduler):  # (a partial)
+            name = type(function.args[0]).__name__
+            self.emit(f"# {name}.step(): the lrs it sets, the compiled step reads at its next call")
         else:
-            raise _refuse(f"{getattr(function, '__name__', function)}{args!r:.40}")
+            raise refuse(f"{getattr(function, '__name__', function)}{args!r:.40}")
+
+    def _updated(self, params):
+        """(p, its name) for each of `params` that gets a .grad here (the others: no update)."""
+        names = {id(t): i for i, t in enumerate(self.states)}
+        for p in params:
+            if ("state", names.get(id(p))) in self.delivered:
+                yield p, self._state_name(("state", names[id(p)]))
 
     def _sgd(self, opt) -> None:
         self.emit(f"# {type(opt).__name__}.step(), its settings as they are now")
-        names = {id(t): i for i, t in enumerate(self.states)}
         for group in opt.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            for p in group["params"]:
-                if ("state", names.get(id(p))) not in self.delivered:  # (no .grad: not updated)
-                    continue
-                w = self._state_name(("state", names[id(p)]))
+            for p, w in self._updated(group["params"]):
                 buf = self._unique(f"{w}_momentum_buffer") if momentum != 0 else None
                 self.buffers += [buf] if buf else []
                 first = "momentum_buffer" not in opt.state.get(p, {})
@@ -254,15 +275,11 @@ class _Printer:
         self.emit(f"{indent}{w} -= {lr} * {g}")
 
     def _adam(self, opt) -> None:
-        names = {id(t): i for i, t in enumerate(self.states)}
         for group in opt.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if ("state", names.get(id(p))) not in self.delivered:
-                    continue
-                w = self._state_name(("state", names[id(p)]))
+            for p, w in self._updated(group["params"]):
                 g, m, v = f"{w}_grad", self._unique(f"{w}_exp_avg"), self._unique(f"{w}_exp_avg_sq")
                 self.buffers += [m, v]
                 state = opt.state.get(p)
@@ -288,18 +305,11 @@ class _Printer:
                 self.emit(f"{w} -= {lr / (1 - beta1**t)!r} * {m} / {denom}")
 
 
-def _refuse(what: str) -> RuntimeError:
-    return RuntimeError(
-        f"source(): no numpy template for {what} yet (covered: {COVERED}); the compiled step "
-        "itself runs it"
-    )
-
-
 def _literal(array) -> str:
     """Numpy source making `array` anew, with its bits (a constant of the recording)."""
     values, dtype = array.reshape(-1).tolist(), f"np.{array.dtype}"
     if array.dtype.kind not in "biuf" or not all(math.isfinite(v) for v in values):
-        raise _refuse("a constant that is not finite real numbers")
+        raise refuse("a constant that is not finite real numbers")
     if not values or values.count(values[0]) == len(values):
         value = values[0] if values else 0
         return f"np.full({_shape(array.shape)}, {value!r}, dtype={dtype})"
@@ -309,7 +319,7 @@ def _literal(array) -> str:
         if values == list(range(start, stop, step)):
             return f"np.arange({start}, {stop}, {step}, dtype={dtype})"
     if len(values) > 64:
-        raise _refuse("a constant of more than 64 varied values")
+        raise refuse("a constant of more than 64 varied values")
     return f"np.array({array.tolist()!r}, dtype={dtype})"
 
 
@@ -324,76 +334,8 @@ def _key(key) -> str:
         return "..."
     if key is None or type(key) in (int, bool):
         return repr(key)
-    raise _refuse("a write at an index given as a list or an array")
+    raise refuse("a write at an index given as a list or an array")
 
 
 def _shape(shape) -> str:
     return str(tuple(shape)).replace(" ", "")
-
-
-# ----- templates: forward (returns what the backward needs) and backward, per op -------------
-def _linear(p: _Printer, refs, params, out, position):
-    x, w, b = (p.ref(r) for r in refs)
-    meta = p.program.meta
-    if refs[0][0] != "slot" or len(meta[out][0]) != 2 or len(p.program.meta[refs[0][1]][0]) != 2:
-        raise _refuse("linear on other than a batch of vectors")
-    y = p._name_slot(out, "linear_out")
-    p.emit(f"{y} = {x} @ {w}.T", f"entry {position}: linear")
-    if b != "None":
-        p.emit(f"{y} += {b}")
-    return (x, w, b, [r[2] for r in refs])
-
-
-def _linear_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
-    x, w, _b, need = needs
-    if need[0]:
-        p.emit(f"{outs[0]} = {g} @ {w}", comment)
-    if need[1]:
-        p.emit(f"{outs[1]} = {g}.T @ {x}", comment)
-
-
-def _relu(p: _Printer, refs, params, out, position):
-    x = p.ref(refs[0])
-    y = p._name_slot(out, "relu_out")
-    p.emit(f"{y} = np.maximum({x}, 0)", f"entry {position}: relu")
-    return (x,)
-
-
-def _relu_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
-    p.emit(f"{outs[0]} = {g} * ({needs[0]} > 0)", comment)
-
-
-def _cross_entropy(p: _Printer, refs, params, out, position):
-    x, y = p.ref(refs[0]), p.ref(refs[1])
-    shape = p.program.meta[refs[0][1]][0] if refs[0][0] == "slot" else ()
-    usual = refs[2][0] == "value" and refs[2][1] is None and params.get("valid") is None
-    if not (usual and params.get("reduction") == "mean" and len(shape) == 2):
-        raise _refuse("cross_entropy other than (N, C) logits, class indices, 'mean'")
-    rows, shifted, exp, total = (p._unique(n) for n in ("rows", "shifted", "exp", "total"))
-    picked, losses = p._unique("picked"), p._unique("losses")
-    loss = p._name_slot(out, "loss")
-    p.emit(f"{rows} = np.arange({shape[0]})", f"entry {position}: cross_entropy")
-    p.emit(f"{shifted} = {x} - {x}.max(axis=1, keepdims=True)", "exp never overflows")
-    p.emit(f"{picked} = {shifted}[{rows}, {y}]", "the target's shifted logit")
-    p.emit(f"{exp} = np.exp({shifted}, out={shifted})", "in place")
-    p.emit(f"{total} = {exp}.sum(axis=1, keepdims=True)")
-    p.emit(f"{losses} = np.log({total})[:, 0] - {picked}")
-    p.emit(f"{loss} = np.asarray({losses}.sum() / {shape[0]})", "the mean")
-    return (rows, y, exp, total, shape[0])
-
-
-def _cross_entropy_backward(p: _Printer, g, outs, needs, last_use, comment) -> None:
-    rows, y, exp, total, n = needs
-    r = p._unique("r")
-    p.emit(f"{r} = {g} / {n}", comment)
-    out = f", out={exp}" if last_use else ""
-    p.emit(f"{outs[0]} = np.multiply({exp}, {r} / {total}{out})", "softmax / N ...")
-    p.emit(f"{outs[0]}[{rows}, {y}] -= {r}", "... minus onehot / N")
-
-
-_FORWARD = {"linear": _linear, "relu": _relu, "cross_entropy": _cross_entropy}
-_BACKWARD = {
-    "linear": _linear_backward,
-    "relu": _relu_backward,
-    "cross_entropy": _cross_entropy_backward,
-}
