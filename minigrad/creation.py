@@ -42,7 +42,7 @@ def from_numpy(array) -> Tensor:
     if not isinstance(array, backend.numpy.ndarray):
         raise TypeError(f"from_numpy: array must be a numpy.ndarray, got {_described(array)}")
     dtypes.check_supported(array.dtype, "array", "from_numpy")
-    return Tensor.wrap(array)
+    return Tensor._make(array, False)  # (checked: not Tensor.wrap, which checks again)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

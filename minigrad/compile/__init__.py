@@ -29,6 +29,7 @@ from ..autograd import grad_mode
 from ..errors import check_callable
 from ..nn import store
 from ..nn.module import Module
+from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
@@ -85,7 +86,8 @@ class CompiledFunction:
     def __init__(self, fn: Callable, cache_size: int):
         functools.update_wrapper(self, fn)
         self.fn, self.cache_size = fn, cache_size
-        self.cache: OrderedDict[tuple, Program] = OrderedDict()
+        self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
+        self._last: tuple | None = None  # (key, program) of the newest in `cache`
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
         self._walked: _Walk | None = None  # what fn refers to, and the modules, as last walked
         # Where fn's names are read from (_referenced), found once: its owner (a method's
@@ -103,9 +105,12 @@ class CompiledFunction:
                 f"arguments {sorted(kwargs)}): they are part of the signature"
             )
         key = self._signature(args)
-        program = self.cache.get(key)
-        if program is not None and (states := program.live()) is not None:
+        if self._last is not None and self._last[0] == key:  # (no lookup: already the newest)
+            program = self._last[1]
+        elif (program := self.cache.get(key)) is not None:
             self.cache.move_to_end(key)
+        if program is not None and (states := program.live()) is not None:
+            self._last = (key, program)
             return program.run(args, states)
         return self._record(key, args)
 
@@ -113,7 +118,8 @@ class CompiledFunction:
         state = grad_mode.state
         if state.recorder is not None:
             raise CaptureError(f"compile: {self.__name__} is called while another step records")
-        recorder = Recorder(args, self.__name__)
+        walk = self._modules(self._referenced())
+        recorder = Recorder(args, self.__name__, walk.optimizers)
         generator = _generator_state()
         state.recorder = recorder
         try:
@@ -124,10 +130,11 @@ class CompiledFunction:
         finally:
             state.recorder = None
         program = recorder.finish(result, generator)
-        program.names = _names(self._modules(self._referenced()).tops)
+        program.names = _names(walk.tops)
         program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
+        self._last = (key, program)
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         self.recordings += 1
@@ -205,10 +212,18 @@ class _Walk:
                 if id(module) not in seen:
                     seen.add(id(module))
                     modules.append(module)
-        optimizers = tuple(id(v) for v in referenced if isinstance(v, Optimizer))
+        optimizers = [v for v in referenced if isinstance(v, Optimizer)]
         params = chain.from_iterable(m._parameters.values() for m in modules)
         mode = tuple(m.training for m in modules)
-        self.key = (optimizers, tuple(map(id, modules)), mode, tuple(map(id, params)))
+        self.key = (
+            tuple(map(id, optimizers)),
+            tuple(map(id, modules)),
+            mode,
+            tuple(map(id, params)),
+        )
+        # Whose settings the step's Python may not change (those of a scheduler's too)
+        scheduled = [v.optimizer for v in referenced if isinstance(v, LRScheduler)]
+        self.optimizers = list({id(o): o for o in optimizers + scheduled}.values())
 
     def holds(self, referenced: list) -> bool:
         """Whether `referenced` are the objects walked, with no module changed since."""

@@ -2,7 +2,8 @@
 
 While a Recorder is `grad_mode.state.recorder`, the engine hands it every op (`op`, after the
 op's forward ran) and every backward (`backward`, which it runs itself, as the engine would,
-writing down each step); `zero_grads` and `Optimizer.step` hand it their calls (`call`). Each
+writing down each step); `zero_grads`, `Optimizer.step` and the schedulers' steps hand it
+their calls (`call`). Each
 array an op reads is classified, once, as
   - a slot: an array the step made (an op's output, a gradient) or was given (an argument);
   - state: a tensor that outlives the step (a parameter, a buffer), read again at every replay;
@@ -27,15 +28,16 @@ from ..nn.functional._activations import dropout_mask
 from ..nn.functional._pool_ops import Pick
 from ..tensor import Tensor
 from ._program import Program
-from ._refusals import CaptureError, Traced, check_temporaries, refuse
+from ._refusals import CaptureError, Settings, Traced, check_temporaries, refuse
 from ._writes import Writes
 
 
 class Recorder(Writes):
     """Records one eager call of a step: `start`, the call, then `finish` gives the Program."""
 
-    def __init__(self, args: tuple, name: str):
+    def __init__(self, args: tuple, name: str, optimizers: list):
         self.name, self.program = name, Program(name)
+        self.settings = Settings(optimizers)  # (what the step's Python may not change)
         self.slot_of = {}  # id(array) -> slot, for every array the step made or was given
         self.tensor_slot = {}  # id(Tensor) -> slot, for the outputs of ops
         self.keep = []  # what cannot be held weakly (numpy scalars): alive till the end
@@ -234,10 +236,15 @@ class Recorder(Writes):
         return ref
 
     def call(self, function, *args) -> None:
-        """A call that zero_grads or an optimizer's step asks to be replayed as it is."""
+        """A call that zero_grads, an optimizer's or a scheduler's step asks to be replayed as
+        it is (a scheduler's: `called` after it, as it changes settings)."""
+        self.settings.check()
         self._sync_grads()
         self.program.call(function, args)
         self._called(function, args)
+
+    def called(self) -> None:
+        self.settings.take()
 
     # ----- the end ---------------------------------------------------------------------------
     def finish(self, result, generator_before) -> Program:
@@ -247,6 +254,7 @@ class Recorder(Writes):
                 t.__class__ = Tensor
         self.traced.clear()
         self._sync_grads()  # (`p.grad = None` after the update)
+        self.settings.check("found when the step returned")
         self.program.outputs = _outputs(result, self.tensor_slot, self.slot_of)
         self.keep.clear()
         self.refs.clear()

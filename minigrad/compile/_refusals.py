@@ -1,6 +1,6 @@
 """What mg.compile refuses to record, and how it notices: `Traced` tensors that refuse to be
-read into Python while a step records, and the check, when it ends, for arrays the step made
-without an op."""
+read into Python while a step records, optimizer `Settings` changed by the step's Python, and
+the check, when it ends, for arrays the step made without an op."""
 
 from __future__ import annotations
 
@@ -74,6 +74,53 @@ class Traced(Tensor):
 
     def __format__(self, spec: str) -> str:
         self._read("formatting a tensor, as in f'{loss:.3f}'")
+
+
+class Settings:
+    """The settings of the optimizers a step refers to (each group's lr, betas, ...). A replay
+    reads them afresh, so the step may change them only inside a call the replay makes again
+    (a scheduler's step); Python that changes them otherwise (`group["lr"] = 0.01` inside the
+    step) runs at the recording only, and a replay would leave them stale: refused."""
+
+    def __init__(self, optimizers: list):
+        self.optimizers = optimizers
+        self.take()
+
+    def take(self) -> None:
+        """As they are now (after a replayed call, which may change them)."""
+        self.seen = [_settings(o) for o in self.optimizers]
+
+    def check(self, where: str | None = None) -> None:
+        """That no Python in the step changed them since `take`; `where`: the step's end."""
+        for seen, optimizer in zip(self.seen, self.optimizers):
+            change = _change(seen, _settings(optimizer))
+            if change is None:
+                continue
+            what = f"a change to an optimizer's settings made in Python ({change})"
+            instead = (
+                "that Python runs at the recording only. Change them outside the compiled step, "
+                "or by a scheduler's step(), which every replay calls again."
+            )
+            if where is None:
+                raise refuse(what, instead)
+            raise CaptureError(f"mg.compile cannot record {what}, {where}: {instead}")
+
+
+def _settings(optimizer) -> list[dict]:
+    return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+
+
+def _change(before: list[dict], now: list[dict]) -> str | None:
+    """The first setting that differs, as `param_groups[0]['lr'] 0.1 -> 0.05`, or None."""
+    if len(before) != len(now):
+        return f"{len(before)} param groups -> {len(now)}"
+    for i, (a, b) in enumerate(zip(before, now)):
+        for key in a.keys() | b.keys():
+            x, y = a.get(key), b.get(key)
+            plain = type(x) is type(y) and type(x) in (int, float, bool, str, tuple, type(None))
+            if not (x is y or (plain and x == y)):
+                return f"param_groups[{i}][{key!r}] {x!r} -> {y!r}"
+    return None
 
 
 def check_temporaries(temporaries: list, result) -> None:

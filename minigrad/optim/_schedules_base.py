@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Mapping
 
 from ..errors import as_int, as_number, check_callable
-from .optimizer import Optimizer
+from .optimizer import Optimizer, replayed
 
 __all__ = ["LRScheduler"]
 
@@ -34,6 +34,11 @@ class LRScheduler:
     """
 
     _is_initial: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls):  # every schedule's step is replayed by mg.compile (optimizer.py)
+            cls.step = replayed(vars(cls)["step"])
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         self.optimizer = check_optimizer(optimizer)
@@ -69,6 +74,7 @@ class LRScheduler:
         """The lrs the last `step()` set, one per parameter group."""
         return self._last_lr
 
+    @replayed
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and set each group's lr. (`epoch`, deprecated as in PyTorch,
         jumps to that epoch instead, using the closed form where there is one.)"""
