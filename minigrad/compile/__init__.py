@@ -26,7 +26,7 @@ from itertools import chain
 
 from .. import backend
 from ..autograd import grad_mode
-from ..errors import check_callable
+from ..errors import check_bool, check_callable
 from ..nn import store
 from ..nn.module import Module
 from ..optim.lr_scheduler import LRScheduler
@@ -35,24 +35,43 @@ from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import Program
 from ._recorder import Recorder
-from ._refusals import CaptureError
+from ._refusals import CaptureError, tensors_of
 from ._source import source_of
 
-__all__ = ["CaptureError", "CompiledFunction", "compile"]
+__all__ = ["CaptureError", "CompiledFunction", "CompiledModule", "compile"]
 
 _ndarray = backend.numpy.ndarray
 
 
-def compile(fn: Callable | None = None, *, cache_size: int = 8) -> CompiledFunction:
-    """`fn` recorded at its first call per signature and replayed at later calls.
+_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+def compile(
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable = "inductor",
+    mode: str | None = None,
+    options: dict | None = None,
+    disable: bool = False,
+    cache_size: int = 8,
+) -> CompiledFunction | CompiledModule | Callable:
+    """`model` (a function, or a Module: its forward) recorded at its first call per
+    signature and replayed at later calls. torch.compile's arguments are taken, and what they
+    choose (how code is generated, how shapes are guarded) has no counterpart here, except
+    `disable=True`, which returns `model` as it is. (Where torch.compile would break the
+    graph, at `.item()` say, this records all of the step or refuses, as `fullgraph=True`.)
 
     The signature is what the recording depends on: each tensor argument's shape, dtype,
     device and requires_grad (other arguments by value), the grad mode, and the `training`
-    flag and parameters of every module `fn` refers to (by a global or closure name, or
+    flag and parameters of every module `model` refers to (by a global or closure name, or
     through `self` for a method). At most `cache_size` recordings are kept, the least
     recently used dropped first. The replay reads parameters, gradients and optimizer state
     (lr, step counts, momentum buffers) afresh each call, and draws dropout masks from the
-    generator eager draws from: a replay gives the same bits as the eager call would.
+    generator eager draws from: a replay gives the same bits as the eager call would. A call
+    whose result carries a graph that its caller differentiates (a compiled forward, its
+    backward outside) runs eagerly: a replay has no graph to give.
 
     What a replay cannot repeat is refused while recording, naming the line: reading a value
     into Python (`.item()`, `if loss > 3:`, print), hooks, `mg.autograd.grad`, random numbers
@@ -72,19 +91,64 @@ def compile(fn: Callable | None = None, *, cache_size: int = 8) -> CompiledFunct
     >>> step.recordings
     1
     """
-    if fn is None:
-        return functools.partial(compile, cache_size=cache_size)
-    check_callable(fn, "fn", "compile")
+    for name, value in (("fullgraph", fullgraph), ("disable", disable)):
+        check_bool(value, name, "compile")
+    if dynamic is not None:
+        check_bool(dynamic, "dynamic", "compile")
+    if not (isinstance(backend, str) or callable(backend)):
+        raise TypeError(f"compile: backend must be a str or a callable, got {backend!r}")
+    if mode is not None and mode not in _MODES:
+        raise RuntimeError(f"compile: unknown mode {mode!r}; expected one of {_MODES}")
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"compile: options must be a dict, got {type(options).__name__}")
+    if mode is not None and options is not None:
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same time."
+        )
     if type(cache_size) is not int or cache_size < 1:
         raise ValueError(f"compile: cache_size must be a positive int, got {cache_size!r}")
-    return CompiledFunction(fn, cache_size)
+    if model is None:
+        return functools.partial(compile, disable=disable, cache_size=cache_size)
+    check_callable(model, "model", "compile")
+    if disable:
+        return model
+    if isinstance(model, Module):
+        return CompiledModule(model, cache_size)
+    return CompiledFunction(model, cache_size)
+
+
+class CompiledModule(Module):
+    """What `mg.compile(module)` returns, as torch.compile's OptimizedModule: the module is
+    its child `_orig_mod` (its parameters, its state_dict under `_orig_mod.`, train and eval
+    reach it, other attributes are read from it), and a call runs its forward compiled."""
+
+    def __init__(self, module: Module, cache_size: int = 8):
+        super().__init__()
+        self._orig_mod = module
+
+        def forward(*args):
+            return module(*args)
+
+        forward.__name__ = forward.__qualname__ = type(module).__name__
+        self._compiled = CompiledFunction(forward, cache_size)
+
+    def forward(self, *args):  # noqa: ANN201 - the module's result
+        return self._compiled(*args)
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if name == "_orig_mod":
+                raise
+            return getattr(self._orig_mod, name)
 
 
 class CompiledFunction:
     """What `mg.compile(fn)` returns: call it as `fn`; `source(*args)` prints its program."""
 
     def __init__(self, fn: Callable, cache_size: int):
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())  # (fn's __dict__ stays fn's)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
         self._last: tuple | None = None  # (key, program) of the newest in `cache`
@@ -129,9 +193,13 @@ class CompiledFunction:
             raise
         finally:
             state.recorder = None
-        program = recorder.finish(result, generator)
-        program.names = _names(walk.tops)
-        program.fast = fast_replay(program, args)
+        if any(t.grad_fn is not None and not t.grad_fn.freed for t in tensors_of(result)):
+            recorder.abandon()  # (a graph its caller differentiates: no replay can give it)
+            program = _Eager(self.fn)
+        else:
+            program = recorder.finish(result, generator)
+            program.names = _names(walk.tops)
+            program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
         self._last = (key, program)
@@ -150,6 +218,12 @@ class CompiledFunction:
             names = list(inspect.signature(self.fn).parameters)
         except (TypeError, ValueError):  # (a callable without a signature)
             names = []
+        if isinstance(self.cache[key], _Eager):
+            raise RuntimeError(
+                f"source(): {self.__name__} runs eagerly for these arguments: it returns a "
+                "tensor with a graph that its caller differentiates, which no program can give "
+                "(put the backward in the step, or call it under mg.no_grad())"
+            )
         return source_of(self.cache[key], self.__name__, names)
 
     def _modules(self, referenced: list) -> _Walk:
@@ -193,6 +267,22 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         return f"<compiled {self.__name__}: {len(self.cache)} recording(s)>"
+
+
+class _Eager:
+    """A recording whose result carries a graph its caller differentiates (a compiled forward,
+    its backward outside): each call runs fn eagerly, making that graph."""
+
+    fast = None
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def live(self) -> list:
+        return []
+
+    def run(self, args: tuple, states: list):
+        return self.fn(*args)
 
 
 class _Walk:

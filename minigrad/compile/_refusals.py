@@ -129,7 +129,7 @@ def check_temporaries(temporaries: list, result) -> None:
     returned), was computed inside the step outside the ops (by numpy on a tensor's array,
     `mg.empty`, `Tensor(...)`; the deterministic factories are constants, _writes.py): the
     replay would read a stale copy. Refused."""
-    graph = _graph_inputs(_tensors(result))
+    graph = _graph_inputs(tensors_of(result))
     for ref, reader in temporaries:
         value = ref()
         # References to value: getrefcount's argument, this local, the graph's and as many in
@@ -161,10 +161,10 @@ def _graph_inputs(roots: list[Tensor]) -> list:
     return inputs
 
 
-def _tensors(result) -> list[Tensor]:
+def tensors_of(result) -> list[Tensor]:
     if isinstance(result, Tensor):
         return [result]
     values = result.values() if isinstance(result, dict) else result
     if isinstance(values, (tuple, list, type({}.values()))):
-        return [t for v in values for t in _tensors(v)]
+        return [t for v in values for t in tensors_of(v)]
     return []

@@ -1,0 +1,96 @@
+"""mg.compile as torch.compile is called: a Module compiled (its forward), a compiled forward
+whose result is differentiated outside (run eagerly: a replay has no graph to give), and
+torch.compile's arguments."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+from minigrad.compile import CompiledModule
+
+
+def model_and_data(seed=0):
+    mg.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 3))
+    rng = np.random.default_rng(seed)
+    data = [
+        (
+            mg.tensor(rng.standard_normal((6, 5)).astype(np.float32)),
+            mg.tensor(rng.integers(0, 3, 6)),
+        )
+        for _ in range(5)
+    ]
+    return model, data
+
+
+def train(model, forward, data):
+    opt = mg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    mg.manual_seed(1)
+    losses = []
+    for x, y in data:
+        loss = F.cross_entropy(forward(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_a_compiled_module_trains_as_the_module_with_the_backward_outside():
+    (eager, data), (model, _) = model_and_data(), model_and_data()
+    compiled = mg.compile(model)
+    assert isinstance(compiled, CompiledModule) and isinstance(compiled, nn.Module)
+    assert train(eager, eager, data) == train(model, compiled, data)
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)
+
+
+def test_a_compiled_module_is_its_module_as_torch_compile_s_is():
+    model, (x, _) = model_and_data()[0], model_and_data()[1][0]
+    compiled = mg.compile(model)
+    assert compiled._orig_mod is model
+    assert [id(p) for p in compiled.parameters()] == [id(p) for p in model.parameters()]
+    assert list(compiled.state_dict()) == [f"_orig_mod.{k}" for k in model.state_dict()]
+    assert getattr(compiled, "0") is model[0]  # (other attributes are the module's)
+    compiled.eval()
+    assert not model.training and not model[2].training
+    with mg.no_grad():
+        outs = [compiled(x) for _ in range(3)]  # recorded once, replayed: eval, no dropout
+        expected = model(x)
+    assert all(np.array_equal(o.array, expected.array) for o in outs)
+    assert compiled._compiled.recordings == 1
+    compiled.train()  # a new signature: recorded again, with dropout
+    with mg.no_grad():
+        compiled(x)
+    assert compiled._compiled.recordings == 2
+
+
+def test_a_compiled_forward_whose_result_is_differentiated_runs_eagerly():
+    (eager, data), (model, _) = model_and_data(), model_and_data()
+    forward = mg.compile(lambda x: model(x))
+    assert train(eager, eager, data) == train(model, forward, data)
+    (program,) = forward.cache.values()
+    assert program.fast is None and forward.recordings == 1
+    with pytest.raises(RuntimeError, match="runs eagerly for these arguments"):
+        forward.source(data[0][0])
+
+
+def test_torch_compile_s_arguments():
+    model = model_and_data()[0]
+    assert mg.compile(model, disable=True) is model
+    compiled = mg.compile(model, mode="reduce-overhead", fullgraph=True, dynamic=False)
+    assert isinstance(compiled, CompiledModule)
+    decorated = mg.compile(backend="eager", options=None)(lambda x: x * 2)
+    assert decorated(mg.ones(2)).tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="unknown mode 'fast'"):
+        mg.compile(model, mode="fast")
+    with pytest.raises(RuntimeError, match="Either mode or options can be specified"):
+        mg.compile(model, mode="default", options={})
+    with pytest.raises(TypeError, match="fullgraph"):
+        mg.compile(model, fullgraph=1)
+    with pytest.raises(TypeError, match="options must be a dict"):
+        mg.compile(model, options=[])
+    with pytest.raises(TypeError, match="model"):
+        mg.compile(3)
