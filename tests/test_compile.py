@@ -255,10 +255,33 @@ def test_an_array_made_inside_the_step_without_an_op_is_refused():
         step(x, y.to(mg.uint8))
 
 
-def test_keyword_arguments_are_refused():
-    step = mg.compile(lambda x: x * 2)
-    with pytest.raises(TypeError, match="positionally"):
-        step(x=mg.ones(2))
+def test_keyword_arguments_are_part_of_the_signature():
+    """A tensor given by keyword is an input as a positional one is; the names are in the
+    signature (step(x, y=t) and step(x, t) are two recordings)."""
+    eager, model = mlp(), mlp()
+    opts = [mg.optim.SGD(m.parameters(), lr=0.1) for m in (eager, model)]
+
+    def make(m, opt):
+        def train_step(x, y, *, scale=1.0):
+            loss = F.cross_entropy(m(x), y)
+            loss = loss * scale if scale != 1.0 else loss  # (a Python value: in the signature)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return train_step
+
+    eager_step, step = make(eager, opts[0]), mg.compile(make(model, opts[1]))
+    for k, (x, y) in enumerate(batches(6)):
+        kwargs = {"y": y, "scale": 0.5} if k % 2 else {"y": y}
+        assert eager_step(x, **kwargs).item() == step(x, **kwargs).item()
+    assert step.recordings == 2
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)
+    x, y = batches(1)[0]
+    text = step.source(x, y=y)
+    assert "def train_step(x, y, layer0_weight, " in text
     with pytest.raises(ValueError, match="cache_size"):
         mg.compile(lambda x: x, cache_size=0)
 

@@ -64,7 +64,8 @@ def compile(
     graph, at `.item()` say, this records all of the step or refuses, as `fullgraph=True`.)
 
     The signature is what the recording depends on: each tensor argument's shape, dtype,
-    device and requires_grad (other arguments by value), the grad mode, and the `training`
+    device and requires_grad (other arguments by value; keyword arguments by name too), the
+    grad mode, and the `training`
     flag and parameters of every module `model` refers to (by a global or closure name, or
     through `self` for a method). At most `cache_size` recordings are kept, the least
     recently used dropped first. The replay reads parameters, gradients and optimizer state
@@ -126,14 +127,14 @@ class CompiledModule(Module):
         super().__init__()
         self._orig_mod = module
 
-        def forward(*args):
-            return module(*args)
+        def forward(*args, **kwargs):
+            return module(*args, **kwargs)
 
         forward.__name__ = forward.__qualname__ = type(module).__name__
         self._compiled = CompiledFunction(forward, cache_size)
 
-    def forward(self, *args):  # noqa: ANN201 - the module's result
-        return self._compiled(*args)
+    def forward(self, *args, **kwargs):  # noqa: ANN201 - the module's result
+        return self._compiled(*args, **kwargs)
 
     def __getattr__(self, name: str):
         try:
@@ -163,12 +164,8 @@ class CompiledFunction:
         self._cells = getattr(fn, "__closure__", None) or ()
 
     def __call__(self, *args, **kwargs):
-        if kwargs:
-            raise TypeError(
-                f"compile: pass {self.__name__}'s arguments positionally (got keyword "
-                f"arguments {sorted(kwargs)}): they are part of the signature"
-            )
-        key = self._signature(args)
+        args, names = _flat(args, kwargs)
+        key = self._signature(args, names)
         if self._last is not None and self._last[0] == key:  # (no lookup: already the newest)
             program = self._last[1]
         elif (program := self.cache.get(key)) is not None:
@@ -176,9 +173,10 @@ class CompiledFunction:
         if program is not None and (states := program.live()) is not None:
             self._last = (key, program)
             return program.run(args, states)
-        return self._record(key, args)
+        return self._record(key, args, names)
 
-    def _record(self, key: tuple, args: tuple):
+    def _record(self, key: tuple, args: tuple, names: tuple):
+        """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
         if state.recorder is not None:
             raise CaptureError(f"compile: {self.__name__} is called while another step records")
@@ -187,7 +185,7 @@ class CompiledFunction:
         generator = _generator_state()
         state.recorder = recorder
         try:
-            result = self.fn(*args)
+            result = _call(self.fn, args, names)
         except BaseException:
             recorder.abandon()
             raise
@@ -195,7 +193,7 @@ class CompiledFunction:
             state.recorder = None
         if any(t.grad_fn is not None and not t.grad_fn.freed for t in tensors_of(result)):
             recorder.abandon()  # (a graph its caller differentiates: no replay can give it)
-            program = _Eager(self.fn)
+            program = _Eager(self.fn, names)
         else:
             program = recorder.finish(result, generator)
             program.names = _names(walk.tops)
@@ -208,16 +206,18 @@ class CompiledFunction:
         self.recordings += 1
         return result
 
-    def source(self, *args) -> str:
-        """The program recorded for `args`' signature as numpy source (recording it first if
-        needed: that runs one eager step). See docs/compile.md."""
-        key = self._signature(args)
+    def source(self, *args, **kwargs) -> str:
+        """The program recorded for these arguments' signature as numpy source (recording it
+        first if needed: that runs one eager step). See docs/compile.md."""
+        flat, names = _flat(args, kwargs)
+        key = self._signature(flat, names)
         if key not in self.cache:
-            self(*args)
+            self(*args, **kwargs)
         try:
-            names = list(inspect.signature(self.fn).parameters)
+            positional = list(inspect.signature(self.fn).parameters)[: len(args)]
         except (TypeError, ValueError):  # (a callable without a signature)
-            names = []
+            positional = []
+        names = positional + [f"arg{k}" for k in range(len(positional), len(args))] + [*names]
         if isinstance(self.cache[key], _Eager):
             raise RuntimeError(
                 f"source(): {self.__name__} runs eagerly for these arguments: it returns a "
@@ -246,8 +246,8 @@ class CompiledFunction:
                 pass
         return values
 
-    def _signature(self, args: tuple) -> tuple:
-        parts, arrays = [grad_mode.state.grad_enabled], []
+    def _signature(self, args: tuple, names: tuple) -> tuple:
+        parts, arrays = [grad_mode.state.grad_enabled, names], []
         for a in args:
             if isinstance(a, Tensor):
                 array = a.array
@@ -269,20 +269,36 @@ class CompiledFunction:
         return f"<compiled {self.__name__}: {len(self.cache)} recording(s)>"
 
 
+def _flat(args: tuple, kwargs: dict) -> tuple[tuple, tuple]:
+    """The arguments as one tuple, keyword arguments last by name, and those names."""
+    if not kwargs:
+        return args, ()
+    names = tuple(sorted(kwargs))
+    return args + tuple(kwargs[n] for n in names), names
+
+
+def _call(fn: Callable, args: tuple, names: tuple):
+    """fn on `_flat`'s arguments."""
+    if not names:
+        return fn(*args)
+    positional = len(args) - len(names)
+    return fn(*args[:positional], **dict(zip(names, args[positional:])))
+
+
 class _Eager:
     """A recording whose result carries a graph its caller differentiates (a compiled forward,
     its backward outside): each call runs fn eagerly, making that graph."""
 
     fast = None
 
-    def __init__(self, fn: Callable):
-        self.fn = fn
+    def __init__(self, fn: Callable, names: tuple):
+        self.fn, self.names = fn, names
 
     def live(self) -> list:
         return []
 
     def run(self, args: tuple, states: list):
-        return self.fn(*args)
+        return _call(self.fn, args, self.names)
 
 
 class _Walk:
