@@ -110,3 +110,28 @@ def test_a_closure_cell_rebound_records_again():
     with mg.no_grad():
         model.weight.fill_(2.0), model.bias.fill_(0.0)
     assert step(x).item() == 16.0 and step.recordings == 2 and old is not model
+
+
+def test_a_parameter_whose_array_changed_dtype_or_shape_records_again():
+    """model.double() keeps the Parameter objects and swaps their arrays: the replay must not
+    run float64 weights through a float32 recording (eager refuses the mixed dtypes)."""
+    (eager, _, eager_step), (model, _, step) = setup(), setup()
+    step = mg.compile(step)
+    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
+    for s in (eager_step, step):
+        mg.manual_seed(2)
+        s(x, y), s(x, y)
+    eager.double(), model.double()
+    for s in (eager_step, step):
+        with pytest.raises(TypeError, match="same dtype, got float32 and float64"):
+            s(x, y)
+    mg.manual_seed(3)
+    eager_loss = eager_step(x.double(), y)
+    mg.manual_seed(3)
+    assert step(x.double(), y).item() == eager_loss.item()
+    with mg.no_grad():  # a weight of another shape, through .data: recorded again, and refused
+        for m in (eager, model):
+            m[0].weight.data = mg.zeros(8, 5, dtype=mg.float64)
+    for s in (eager_step, step):
+        with pytest.raises(ValueError, match="linear"):
+            s(x.double(), y)

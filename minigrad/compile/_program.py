@@ -48,7 +48,7 @@ class Program:
         self.outputs = None
         self.meta: dict[int, tuple] = {}  # slot -> (shape, dtype, is a view) when recorded
         self.names: dict[int, str] = {}  # id(tensor) -> its name in the model, for source()
-        self.requires_grad: list = []  # per state: a tensor's as recorded (None: an array)
+        self.guards: list = []  # per state: (requires_grad (None: an array), what its array is)
         self.fast = None  # the steps as one generated function (_fast.py), where it can be
         self._runner = None
 
@@ -66,7 +66,10 @@ class Program:
 
     def state(self, value) -> int:
         self.states.append(weakref.ref(value))
-        self.requires_grad.append(value.requires_grad if isinstance(value, Tensor) else None)
+        tensor = isinstance(value, Tensor)
+        array = value.array if tensor else value
+        kind = (type(array), array.shape, array.dtype)
+        self.guards.append((value.requires_grad if tensor else None, kind))
         return len(self.states) - 1
 
     def forward(self, cls, refs, params, kwargs, out, entry, name) -> None:
@@ -101,10 +104,16 @@ class Program:
     # ----- replaying -------------------------------------------------------------------------
     def live(self) -> list | None:
         """The state the recording read, as it is now; None where a tensor or array of it is
-        gone or a tensor's requires_grad was switched (the step is recorded again then)."""
+        gone, a tensor's requires_grad was switched, or its array is of another type, shape
+        or dtype (`model.double()`, `p.data = ...`): the step is recorded again then."""
         states = [ref() for ref in self.states]
-        for t, requires_grad in zip(states, self.requires_grad):
-            if t is None or (requires_grad is not None and t.requires_grad is not requires_grad):
+        for t, (requires_grad, kind) in zip(states, self.guards):
+            if t is None:
+                return None
+            array = t if requires_grad is None else t.array
+            if (type(array), array.shape, array.dtype) != kind or (
+                requires_grad is not None and t.requires_grad is not requires_grad
+            ):
                 return None
         return states
 
