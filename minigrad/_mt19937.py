@@ -67,6 +67,29 @@ def _locked(method):
     return locked
 
 
+watch = threading.local()  # .note(name): called at each move of any stream by this thread
+
+
+def moved(name: str) -> None:
+    """A stream moves (a draw, a reseed: `name`): told to `watch.note` where this thread set
+    one (mg.compile's recording, which lets only dropout draw)."""
+    note = getattr(watch, "note", None)
+    if note is not None:
+        note(name)
+
+
+def _moves(method):
+    """_locked, for a call that moves the stream: `moved` first."""
+    locked = _locked(method)
+
+    @functools.wraps(method)
+    def moving(self, *args, **kwargs):
+        moved(method.__name__)
+        return locked(self, *args, **kwargs)
+
+    return moving
+
+
 class MT19937Stream:
     """PyTorch's CPU generator: mt19937 outputs, transformed as torch's CPU kernels do.
 
@@ -84,16 +107,19 @@ class MT19937Stream:
         self._lock = threading.RLock()
         self._bits = numpy.random.MT19937()
         self._draws = numpy.random.Generator(self._bits)  # (its fast 64-bit draws)
-        self.manual_seed(seed)
+        self._seed(seed)  # (a new stream: nothing moved)
 
-    @_locked
+    @_moves
     def manual_seed(self, seed: int) -> MT19937Stream:
         """Restart from `seed` (its low 32 bits seed the twister, as in torch); forget the
         kept normal sample."""
+        self._seed(seed)
+        return self
+
+    def _seed(self, seed: int) -> None:
         _, key, pos = numpy.random.RandomState(seed & 0xFFFFFFFF).get_state()[:3]
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
         self._normal: float | None = None
-        return self
 
     @property
     def bit_generator(self) -> MT19937Stream:
@@ -109,7 +135,7 @@ class MT19937Stream:
         return inner["key"].astype(numpy.uint32).tobytes(), int(inner["pos"]), self._normal
 
     @state.setter
-    @_locked
+    @_moves
     def state(self, value: tuple) -> None:
         key, pos, kept = value
         key = numpy.frombuffer(key, dtype=numpy.uint32).copy()
@@ -135,7 +161,7 @@ class MT19937Stream:
         x *= numpy.float32(2.0**-24)
         return x
 
-    @_locked
+    @_moves
     def uniform(self, shape, dtype, low: float = 0.0, high: float = 1.0) -> numpy.ndarray:
         """An array of `shape` and float `dtype` from U(low, high), torch's uniform_."""
         work = numpy.float64 if dtype == numpy.float64 else numpy.float32
@@ -148,7 +174,7 @@ class MT19937Stream:
             out[out >= numpy.float16(high)] = numpy.float16(low)
         return out
 
-    @_locked
+    @_moves
     def normal(self, shape, dtype, mean: float = 0.0, std: float = 1.0) -> numpy.ndarray:
         """An array of `shape` and float `dtype` from N(mean, std^2), torch's normal_."""
         n = _numel(shape)
@@ -189,7 +215,7 @@ class MT19937Stream:
         out[first:] = _fma(samples[: n - first], std, mean)
         return out
 
-    @_locked
+    @_moves
     def integers(
         self, low: int, high: int | None = None, size=None, dtype=numpy.int64
     ) -> numpy.ndarray | int:
@@ -208,7 +234,7 @@ class MT19937Stream:
             return int(values[0])
         return values.reshape(size).astype(dtype, copy=False)
 
-    @_locked
+    @_moves
     def permutation(self, n: int) -> numpy.ndarray:
         """A permutation of 0, ..., n - 1 (int64), torch's randperm."""
         out = numpy.arange(n, dtype=numpy.int64)

@@ -16,7 +16,7 @@ import types
 
 import numpy
 
-from ._mt19937 import MT19937Stream, check_seed, entropy_seed
+from ._mt19937 import MT19937Stream, check_seed, entropy_seed, moved
 
 try:  # cupy is an optional extra: `pip install minigrad[cuda12]`.
     import cupy
@@ -331,8 +331,7 @@ def generator(device: Device) -> object:
 
 
 def new_rng(device: Device, seed: int) -> object:
-    """A fresh random generator on `device` seeded by `seed`: PyTorch's CPU stream, or a cupy
-    `Generator`."""
+    """A new random generator on `device` seeded by `seed`: PyTorch's CPU stream, or cupy's."""
     if device.type == "cpu":
         return MT19937Stream(seed)
     _require_cuda(device)
@@ -376,6 +375,7 @@ def manual_seed(seed: int) -> None:
     """Seed the random generators of every device, including those first used later."""
     global _seed
     _seed = check_seed(seed, "manual_seed")
+    moved("manual_seed")  # (mg.compile refuses it in a step)
     _seeds.clear()
     _generators.clear()
 
@@ -383,6 +383,7 @@ def manual_seed(seed: int) -> None:
 def seed_devices(seed: int, device: Device | str, op: str) -> None:
     """Seed only `device`'s generator, or with a device type ('cuda') every such device's."""
     seed = check_seed(seed, op)
+    moved(op)
     every = isinstance(device, str)  # a device type: every device of that type
     for key in [k for k in (*_seeds, *_generators) if isinstance(k, Device)]:
         if (key.type if every else key) == device:

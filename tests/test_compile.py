@@ -198,6 +198,8 @@ def refusing_step(model, case):
             f"{loss:.3f}"
         elif case == "randn":
             mg.randn(3)
+        elif case == "seed":
+            mg.manual_seed(3)
         elif case == "layer":
             nn.Linear(3, 3)
         elif case == "grad":
@@ -222,7 +224,8 @@ def refusing_step(model, case):
         ("branch", r"bool\(tensor\), as in `if loss > 3:`.*: if loss > 3:\)"),
         ("float", r"float\(tensor\).*: float\(loss\)\)"),
         ("format", r"formatting a tensor"),
-        ("randn", r"draws random numbers outside F\.dropout"),
+        ("randn", r"outside F\.dropout \(normal, at .*test_compile\.py:\d+: mg\.randn\(3\)\)"),
+        ("seed", r"outside F\.dropout \(manual_seed, at .*: mg\.manual_seed\(3\)\)"),
         ("layer", r"creating a layer"),
         ("grad", r"mg\.autograd\.grad.*: mg\.autograd\.grad\(loss"),
         ("hook", r"tensor hooks"),
@@ -620,3 +623,35 @@ def test_a_param_group_added_between_replays_is_zeroed_and_updated_as_eager(opti
     assert step.recordings == 1
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)
+
+
+def test_random_numbers_another_thread_draws_while_a_step_records_are_its_own():
+    """The check that only dropout draws is this thread's: another thread drawing from the
+    same generator during the recording neither fails it nor sees its stream disturbed."""
+    import threading
+
+    eager, compiled = Setup(False, dropout=0.5), Setup(True, dropout=0.5)
+    data, stop, drawn = batches(6), threading.Event(), []
+
+    def draw():
+        while not stop.is_set():
+            drawn.append(mg.randint(0, 2**62, (1,)).item())
+
+    other = threading.Thread(target=draw)
+    other.start()
+    try:
+        for _ in range(20):  # recordings, each with the other thread drawing
+            compiled.step.cache.clear()
+            compiled.step._last = None
+            compiled.step(*data[0])
+    finally:
+        stop.set()
+        other.join()
+    assert len(drawn) > 0 and compiled.step.recordings == 20
+    assert len(set(drawn)) == len(drawn)  # (none drawn twice: the stream was never rewound)
+    mg.manual_seed(5)
+    expected = [mg.rand(1).item() for _ in range(50)]
+    mg.manual_seed(5)
+    assert [mg.rand(1).item() for _ in range(50)] == expected
+    fresh = Setup(True, dropout=0.5)
+    assert eager.run(data) == fresh.run(data)

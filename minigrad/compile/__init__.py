@@ -182,7 +182,6 @@ class CompiledFunction:
             raise CaptureError(f"compile: {self.__name__} is called while another step records")
         walk = self._modules(self._referenced())
         recorder = Recorder(args, self.__name__, walk.optimizers)
-        generator = _generator_state()
         state.recorder = recorder
         try:
             result = _call(self.fn, args, names)
@@ -195,7 +194,7 @@ class CompiledFunction:
             recorder.abandon()  # (a graph its caller differentiates: no replay can give it)
             program = _Eager(self.fn, names)
         else:
-            program = recorder.finish(result, generator)
+            program = recorder.finish(result)
             program.names = _names(walk.tops)
             program.fast = fast_replay(program, args)
         self.cache[key] = program
@@ -359,10 +358,3 @@ def _names(modules: list[Module]) -> dict[int, str]:
         for name, t in [*top.named_parameters(), *top.named_buffers()]:
             names.setdefault(id(t), name)
     return names
-
-
-def _generator_state():
-    """The CPU generator and its state now, to check later that only dropout drew from it."""
-    generator = backend.generator(backend.as_device("cpu"))
-    bit_generator = getattr(generator, "bit_generator", None)
-    return None if bit_generator is None else (generator, bit_generator.state)

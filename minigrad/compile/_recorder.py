@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import weakref
 
-from .. import backend
+from .. import _mt19937, backend
 from ..autograd import engine
 from ..autograd.function import CtxNode
 from ..autograd.grad_mode import set_grad_enabled
-from ..nn.functional._activations import dropout_mask
 from ..nn.functional._pool_ops import Pick
 from ..tensor import Tensor
 from ._program import Program
-from ._refusals import CaptureError, Settings, Traced, check_temporaries, refuse
+from ._refusals import CaptureError, Settings, Traced, check_temporaries, refuse, user_line
 from ._writes import Writes
 
 
@@ -46,7 +45,8 @@ class Recorder(Writes):
         self.traced = []  # (weakly) tensors switched to Traced, switched back at the end
         self.temporaries = []  # (weakref to an array or tensor, what read it): see _Temporaries
         self.states = {}  # id(tensor) -> its state ref
-        self.masks = []  # (p, shape, dtype) of each dropout mask, in the order drawn
+        self.draws = []  # moves of a random stream since the last op: only a mask's may be
+        _mt19937.watch.note = self._drew  # (this thread's, till finish or abandon)
         self.state_arrays = {}  # id(a state tensor's array) -> its ref (for p.data, p.detach())
         self._start_writes()
         for k, a in enumerate(args):
@@ -112,6 +112,7 @@ class Recorder(Writes):
                 f"the PyTorch-style Function {fn.name}",
                 "write it minigrad's way (forward and backward on arrays) to compile it.",
             )
+        self._check_draws()
         self.program.forward(type(fn), refs, params, kwargs, out, entry, fn.name)
         self._trace(result)
 
@@ -148,11 +149,27 @@ class Recorder(Writes):
 
     def _dropout(self, mask, p: float, x_ref: tuple) -> tuple:
         """How to draw this mask again: p, as the dropout call gave it to the op."""
-        self.masks.append((p, mask.shape, mask.dtype))
+        if p != 1.0 and self.draws:  # (dropout_mask draws one uniform, unless p is 1)
+            self.draws.pop()
         return (x_ref, p, mask.shape)
+
+    def _drew(self, name: str) -> None:
+        self.draws.append((name, user_line()))
+
+    def _check_draws(self) -> None:
+        """Refuse random numbers drawn outside dropout (mg.randn in the step): the replay
+        would not draw them (dropout's masks are drawn again by the op that takes them)."""
+        if self.draws:
+            name, line = self.draws[0]
+            raise CaptureError(
+                f"mg.compile cannot record {self.name}: it draws random numbers outside "
+                f"F.dropout ({name}, at {line}), which a replay would not draw again; draw "
+                "them (make the layers, seed the generator) outside the step and pass them in"
+            )
 
     def backward(self, roots, grads, retain_graph, create_graph, inputs, accumulate) -> None:
         """engine.backward, run here as the engine runs it, each array step written down."""
+        self._check_draws()
         if create_graph or inputs is not None or not accumulate:
             raise refuse(
                 "mg.autograd.grad, backward(inputs=...) or create_graph=True",
@@ -239,6 +256,7 @@ class Recorder(Writes):
         """A call that zero_grads, an optimizer's or a scheduler's step asks to be replayed as
         it is (a scheduler's: `called` after it, as it changes settings)."""
         self.settings.check()
+        self._check_draws()
         self._sync_grads()
         self.program.call(function, args)
         self._called(function, args)
@@ -247,53 +265,32 @@ class Recorder(Writes):
         self.settings.take()
 
     # ----- the end ---------------------------------------------------------------------------
-    def finish(self, result, generator_before) -> Program:
-        """Switch the traced tensors back, check what cannot be replayed, name the outputs."""
+    def _stop(self) -> None:
+        """The tensors switched back to Tensor, the random streams no longer watched."""
+        _mt19937.watch.note = None
         for ref in self.traced:
             if (t := ref()) is not None:
                 t.__class__ = Tensor
         self.traced.clear()
+
+    def finish(self, result) -> Program:
+        """Switch the traced tensors back, check what cannot be replayed, name the outputs."""
+        self._stop()
+        self._check_draws()
         self._sync_grads()  # (`p.grad = None` after the update)
         self.settings.check("found when the step returned")
         self.program.outputs = _outputs(result, self.tensor_slot, self.slot_of)
         self.keep.clear()
         self.refs.clear()
-        self.expected.clear()
         check_temporaries(self.temporaries, result)
-        self._check_generator(generator_before)
         program, self.program = self.program, None
         return program
 
     def abandon(self) -> None:
-        for ref in self.traced:
-            if (t := ref()) is not None:
-                t.__class__ = Tensor
-        self.traced.clear()
+        self._stop()
         self.keep.clear()
         self.refs.clear()
         self.expected.clear()
-
-    def _check_generator(self, before) -> None:
-        """Refuse random numbers drawn outside dropout (mg.randn in the step): the replay would
-        not draw them. Checked by drawing the recorded masks again from the state before."""
-        if before is None:
-            return
-        generator, after = before
-        now = generator.bit_generator.state
-        generator.bit_generator.state = after
-        try:
-            for p, shape, dtype in self.masks:
-                dropout_mask(Tensor._make(backend.host_array([], dtype), False), p, shape)
-            same = generator.bit_generator.state == now
-        finally:
-            generator.bit_generator.state = now
-        if not same:
-            raise CaptureError(
-                f"mg.compile cannot record {self.name}: it draws random numbers outside "
-                "F.dropout (mg.rand, mg.randn, creating a layer, whose weights are drawn), "
-                "which a replay would not draw again; draw them (make the layers) outside the "
-                "step and pass them in"
-            )
 
 
 def _deliver(leaf: Tensor, grad, taken: set) -> str:
