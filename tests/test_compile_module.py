@@ -94,3 +94,35 @@ def test_torch_compile_s_arguments():
         mg.compile(model, options=[])
     with pytest.raises(TypeError, match="model"):
         mg.compile(3)
+
+
+class Trainer:
+    def __init__(self, seed=0):
+        self.model, self.data = model_and_data(seed)
+        self.opt = mg.optim.SGD(self.model.parameters(), lr=0.1)
+
+    def step(self, x, y):
+        loss = F.cross_entropy(self.model(x), y)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    compiled_step = mg.compile(step)
+
+
+def test_a_compiled_method_is_compiled_for_each_instance_with_its_attributes():
+    eager, a, b = Trainer(), Trainer(), Trainer(1)
+    for k, (x, y) in enumerate(eager.data):
+        if k == 3:  # the instance's model switched to eval: seen, recorded again
+            eager.model.eval(), a.model.eval()
+        mg.manual_seed(k)
+        expected = eager.step(x, y).item()
+        mg.manual_seed(k)
+        assert a.compiled_step(x, y).item() == expected
+        b.compiled_step(x, y)
+    assert a.compiled_step is a.compiled_step and a.compiled_step is not b.compiled_step
+    assert a.compiled_step.recordings == 2 and b.compiled_step.recordings == 1
+    assert Trainer.compiled_step.recordings == 0  # (the class's own: never called)
+    for p, q in zip(eager.model.parameters(), a.model.parameters()):
+        assert np.array_equal(p.array, q.array)

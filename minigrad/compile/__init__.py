@@ -20,6 +20,7 @@ import dis
 import functools
 import inspect
 import operator
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from itertools import chain
@@ -67,7 +68,7 @@ def compile(
     device and requires_grad (other arguments by value; keyword arguments by name too), the
     grad mode, and the `training`
     flag and parameters of every module `model` refers to (by a global or closure name, or
-    through `self` for a method). At most `cache_size` recordings are kept, the least
+    through `self` for a method: `@mg.compile` on a method compiles it for each instance). At most `cache_size` recordings are kept, the least
     recently used dropped first. The replay reads parameters, gradients and optimizer state
     (lr, step counts, momentum buffers) afresh each call, and draws dropout masks from the
     generator eager draws from: a replay gives the same bits as the eager call would. A call
@@ -162,6 +163,20 @@ class CompiledFunction:
         self._globals = getattr(fn, "__globals__", {})
         self._global_names = () if code is None else tuple(_globals_loaded(code))
         self._cells = getattr(fn, "__closure__", None) or ()
+        self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
+
+    def __get__(self, instance, owner=None):
+        """As a method (`@mg.compile` on a `def step(self, ...)`): fn bound to `instance` and
+        compiled for it, kept while it lives; its attributes (`self.model`) are what the step
+        refers to, as a method's are."""
+        if instance is None:
+            return self
+        bound = self._bound.get(instance)
+        if bound is None:
+            bound = self._bound[instance] = CompiledFunction(
+                self.fn.__get__(instance, owner), self.cache_size
+            )
+        return bound
 
     def __call__(self, *args, **kwargs):
         args, names = _flat(args, kwargs)
