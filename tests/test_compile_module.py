@@ -126,3 +126,43 @@ def test_a_compiled_method_is_compiled_for_each_instance_with_its_attributes():
     assert Trainer.compiled_step.recordings == 0  # (the class's own: never called)
     for p, q in zip(eager.model.parameters(), a.model.parameters()):
         assert np.array_equal(p.array, q.array)
+
+
+def test_a_mode_switched_inside_the_step_is_replayed():
+    """model.train() at the top of the step (after an evaluation outside it switched to eval)
+    runs at every replay, as in eager: the model is in training mode after each call."""
+
+    def make():
+        model, data = model_and_data()
+        opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+        def train_step(x, y):
+            model.train()
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, data, train_step
+
+    (eager, data, eager_step), (model, _, step) = make(), make()
+    step = mg.compile(step)
+    for k, (x, y) in enumerate(data):
+        for m, s in ((eager, eager_step), (model, step)):
+            m.eval()  # (an evaluation between steps)
+            mg.manual_seed(k)
+            s(x, y)
+            assert m.training and m[2].training
+    assert step.recordings == 1
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)
+    plain = nn.Sequential(nn.Linear(5, 3))
+
+    def plain_step(x, y):
+        plain.train()
+        return F.cross_entropy(plain(x), y)
+
+    with mg.no_grad():
+        text = mg.compile(plain_step).source(*data[0])
+    assert "# Sequential.train(): replayed as a call (Python)" in text

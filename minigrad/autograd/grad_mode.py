@@ -31,6 +31,28 @@ class _ThreadState(threading.local):
 state = _ThreadState()
 
 
+def recorded_as_call(step):  # noqa: ANN201 - a method, and the method it becomes
+    """A method that mg.compile replays as a call (a scheduler's `step`, which sets the lrs the
+    next update reads; `Module.train`): a step that records writes the call down, to be made
+    again at every replay, and what the call does inside is its own, not recorded again
+    (SequentialLR's steps of its schedulers, train's of the submodules)."""
+
+    @functools.wraps(step)
+    def method(self, *args, **kwargs):
+        recorder = state.recorder
+        if recorder is None:
+            return step(self, *args, **kwargs)
+        recorder.call(functools.partial(step, self, *args, **kwargs))
+        state.recorder = None
+        try:
+            return step(self, *args, **kwargs)
+        finally:
+            state.recorder = recorder
+            recorder.called()
+
+    return method
+
+
 def is_grad_enabled() -> bool:
     """True when ops run now (in this thread) are recorded for backward."""
     return state.grad_enabled

@@ -66,9 +66,9 @@ def compile(
 
     The signature is what the recording depends on: each tensor argument's shape, dtype,
     device and requires_grad (other arguments by value; keyword arguments by name too), the
-    grad mode, and the `training`
-    flag and parameters of every module `model` refers to (by a global or closure name, or
-    through `self` for a method: `@mg.compile` on a method compiles it for each instance). At most `cache_size` recordings are kept, the least
+    grad mode, and the `training` flag and parameters of every module `model` refers to (by
+    a global or closure name, or through `self` for a method: `@mg.compile` on a method
+    compiles it for each instance). At most `cache_size` recordings are kept, the least
     recently used dropped first. The replay reads parameters, gradients and optimizer state
     (lr, step counts, momentum buffers) afresh each call, and draws dropout masks from the
     generator eager draws from: a replay gives the same bits as the eager call would. A call

@@ -10,6 +10,7 @@ names it: the compiled step itself runs all of them.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -230,9 +231,12 @@ class _Printer:
             self._sgd(args[0])
         elif function is _update_all and type(args[0]) in (Adam, AdamW):
             self._adam(args[0])
-        elif isinstance(getattr(function, "args", (None,))[0], LRScheduler):  # (a partial)
-            name = type(function.args[0]).__name__
-            self.emit(f"# {name}.step(): the lrs it sets, the compiled step reads at its next call")
+        elif isinstance(function, functools.partial):  # (a method recorded as a call)
+            owner, name = function.args[0], function.func.__name__
+            what = "replayed as a call (Python)"
+            if isinstance(owner, LRScheduler):
+                what = "the lrs it sets, the compiled step reads at its next call"
+            self.emit(f"# {type(owner).__name__}.{name}(): {what}")
         else:
             raise refuse(f"{getattr(function, '__name__', function)}{args!r:.40}")
 

@@ -291,6 +291,7 @@ class Module:
         return self
 
     # ----- modes, devices, gradients ----------------------------------------------------
+    @grad_mode.recorded_as_call  # (mg.compile replays a mode switched inside a step)
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout drops) on this module and all below it."""
         if not isinstance(mode, bool):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 
+from ..autograd.grad_mode import recorded_as_call
 from ..errors import as_int, as_number, check_callable
-from .optimizer import Optimizer, replayed
+from .optimizer import Optimizer
 
 __all__ = ["LRScheduler"]
 
@@ -37,8 +38,8 @@ class LRScheduler:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "step" in vars(cls):  # every schedule's step is replayed by mg.compile (optimizer.py)
-            cls.step = replayed(vars(cls)["step"])
+        if "step" in vars(cls):  # every schedule's step is replayed by mg.compile
+            cls.step = recorded_as_call(vars(cls)["step"])
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         self.optimizer = check_optimizer(optimizer)
@@ -74,7 +75,7 @@ class LRScheduler:
         """The lrs the last `step()` set, one per parameter group."""
         return self._last_lr
 
-    @replayed
+    @recorded_as_call
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and set each group's lr. (`epoch`, deprecated as in PyTorch,
         jumps to that epoch instead, using the closed form where there is one.)"""

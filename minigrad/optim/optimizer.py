@@ -9,7 +9,6 @@ arrays and run by `Optimizer._in_blocks`.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
@@ -218,28 +217,6 @@ class Optimizer:
         for start in range(0, x.shape[0], rows):
             part = slice(start, start + rows)
             formula(*[None if a is None else a[part] for a in arrays], **settings)
-
-
-def replayed(step: Callable) -> Callable:
-    """A scheduler's `step` as mg.compile replays it: a step that records writes the call
-    down, to be made again at every replay (it sets the lrs the next update reads), and what
-    the call does inside is its own, not recorded again (SequentialLR's steps of its own)."""
-
-    @functools.wraps(step)
-    def replayed_step(self, *args, **kwargs):
-        state = grad_mode.state
-        recorder = state.recorder
-        if recorder is None:
-            return step(self, *args, **kwargs)
-        recorder.call(functools.partial(step, self, *args, **kwargs))
-        state.recorder = None
-        try:
-            return step(self, *args, **kwargs)
-        finally:
-            state.recorder = recorder
-            recorder.called()
-
-    return replayed_step
 
 
 class _Params:
