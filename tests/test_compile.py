@@ -39,14 +39,7 @@ class Setup:
         kind = {"sgd": mg.optim.SGD, "adam": mg.optim.Adam, "adamw": mg.optim.AdamW}[optimizer]
         self.opt = opt = kind(model.parameters(), lr=0.05, **settings)
         self.sched = mg.optim.lr_scheduler.StepLR(opt, 3, 0.5) if scheduler else None
-
-        def train_step(x, y):
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
-
+        train_step = training_step(model, opt)
         self.step = mg.compile(train_step) if compiled else train_step
 
     def run(self, data, seed=1):
@@ -57,6 +50,19 @@ class Setup:
             if self.sched is not None:
                 self.sched.step()
         return losses
+
+
+def training_step(model, opt, **zero_grad):
+    """The usual step: cross-entropy of model(x), zero_grad(**zero_grad), backward, update."""
+
+    def train_step(x, y):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad(**zero_grad)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return train_step
 
 
 def assert_same(a: Setup, b: Setup):
@@ -152,14 +158,7 @@ def test_a_submodule_replaced_records_again():
 def test_new_signature_records_again_and_the_cache_is_bounded():
     model = mlp()
     opt = mg.optim.SGD(model.parameters(), lr=0.1)
-
-    def train_step(x, y):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
+    train_step = training_step(model, opt)
     step = mg.compile(train_step, cache_size=2)
     for batch in (16, 16, 8, 8, 16, 4):  # the last, smaller batch of an epoch: a new signature
         step(*batches(1, batch=batch)[0])
@@ -364,14 +363,7 @@ def test_a_cnn_with_max_pooling_replays_bit_identically():
             nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 9, 5)
         )
         opt = mg.optim.Adam(model.parameters(), lr=1e-2)
-
-        def train_step(x, y):
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
-
+        train_step = training_step(model, opt)
         step = mg.compile(train_step) if compiled else train_step
         rng = np.random.default_rng(0)
         losses = []
@@ -440,7 +432,7 @@ def test_rebinding_the_optimizer_records_again():
     model = mlp()
     rebound_opt = mg.optim.SGD(model.parameters(), lr=0.1)
 
-    def train_step(x, y):
+    def train_step(x, y):  # (rebound_opt read as a global: the test rebinds it)
         loss = F.cross_entropy(model(x), y)
         rebound_opt.zero_grad()
         loss.backward()
@@ -504,14 +496,7 @@ def test_the_fast_replay_delivers_grads_as_eager():
     def make(set_to_none):
         model = mlp()
         opt = mg.optim.SGD(model.parameters(), lr=0.1)
-
-        def train_step(x, y):
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad(set_to_none=set_to_none)
-            loss.backward()
-            opt.step()
-            return loss
-
+        train_step = training_step(model, opt, set_to_none=set_to_none)
         return model, train_step
 
     for set_to_none in (True, False):
@@ -575,14 +560,7 @@ def test_a_grad_the_step_does_not_make_is_updated_as_eager():
         model, outside = mlp(), nn.Parameter(mg.ones(3))
         outside.grad = mg.zeros(3)
         opt = mg.optim.SGD([*model.parameters(), outside], lr=0.1, weight_decay=0.5)
-
-        def train_step(x, y):
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad(set_to_none=False)
-            loss.backward()
-            opt.step()
-            return loss
-
+        train_step = training_step(model, opt, set_to_none=False)
         return model, outside, train_step
 
     (eager, eager_outside, eager_step), (model, outside, step) = make(), make()
@@ -603,14 +581,7 @@ def test_a_param_group_added_between_replays_is_zeroed_and_updated_as_eager(opti
         model = mlp()
         kind = {"sgd": mg.optim.SGD, "adam": mg.optim.Adam}[optimizer]
         opt = kind(model[0].parameters(), lr=0.05)
-
-        def train_step(x, y):
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
-
+        train_step = training_step(model, opt)
         return model, opt, train_step
 
     (eager, eager_opt, eager_step), (model, opt, step) = make(), make()
