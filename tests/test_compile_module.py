@@ -166,3 +166,36 @@ def test_a_mode_switched_inside_the_step_is_replayed():
     with mg.no_grad():
         text = mg.compile(plain_step).source(*data[0])
     assert "# Sequential.train(): replayed as a call (Python)" in text
+
+
+def test_a_deepcopy_is_compiled_afresh_for_the_copy():
+    import copy
+
+    model, data = model_and_data()
+    compiled = mg.compile(model)
+    compiled.eval()
+    x = data[0][0]
+    with mg.no_grad():
+        compiled(x), compiled(x)
+    twin = copy.deepcopy(compiled)
+    assert isinstance(twin, CompiledModule) and twin._orig_mod is not model
+    with mg.no_grad():
+        twin._orig_mod[0].weight.fill_(0.0)
+        assert np.array_equal(compiled(x).array, model(x).array)  # the original, untouched
+        assert np.array_equal(twin(x).array, twin._orig_mod(x).array)  # the copy's weights
+    assert not twin.training and twin._compiled.recordings == 1
+
+    class Holder:
+        def __init__(self):
+            self.model = model_and_data()[0]
+            self.step = mg.compile(self.forward)
+
+        def forward(self, x):
+            return self.model(x)
+
+    holder = Holder()
+    clone = copy.deepcopy(holder)
+    with mg.no_grad():
+        clone.model[0].weight.fill_(0.0)
+        assert np.array_equal(clone.step(x).array, clone.model(x).array)
+        assert np.array_equal(holder.step(x).array, holder.model(x).array)

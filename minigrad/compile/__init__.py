@@ -16,6 +16,7 @@ a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py)
 
 from __future__ import annotations
 
+import copy
 import dis
 import functools
 import inspect
@@ -137,6 +138,12 @@ class CompiledModule(Module):
     def forward(self, *args, **kwargs):  # noqa: ANN201 - the module's result
         return self._compiled(*args, **kwargs)
 
+    def __deepcopy__(self, memo: dict) -> CompiledModule:
+        """The module copied, compiled afresh (a recording is of the module it read)."""
+        twin = CompiledModule(copy.deepcopy(self._orig_mod, memo), self._compiled.cache_size)
+        object.__setattr__(twin, "training", self.training)  # (its own flag: the mode it was in)
+        return twin
+
     def __getattr__(self, name: str):
         try:
             return super().__getattr__(name)
@@ -164,6 +171,11 @@ class CompiledFunction:
         self._global_names = () if code is None else tuple(_globals_loaded(code))
         self._cells = getattr(fn, "__closure__", None) or ()
         self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
+
+    def __deepcopy__(self, memo: dict) -> CompiledFunction:
+        """fn copied (a method: of the copied instance), compiled afresh: recordings are of the
+        objects they read."""
+        return CompiledFunction(copy.deepcopy(self.fn, memo), self.cache_size)
 
     def __get__(self, instance, owner=None):
         """As a method (`@mg.compile` on a `def step(self, ...)`): fn bound to `instance` and
