@@ -512,12 +512,33 @@ def test_the_fast_replay_delivers_grads_as_eager():
             assert np.array_equal(p.array, q.array) and np.array_equal(p.grad.array, q.grad.array)
 
 
-def test_an_op_without_a_template_replays_step_by_step():
-    data = batches()
-    eager, compiled = Setup(False, dropout=0.3), Setup(True, dropout=0.3)
+@pytest.mark.parametrize("settings", [{}, {"momentum": 0.9}, {"optimizer": "adam"}], ids=repr)
+def test_dropout_runs_in_the_generated_replay_with_eager_s_masks(settings):
+    """The generated function draws each mask again by dropout_mask, from the generator eager
+    draws from, in eager's order: the same bits over many steps, fresh masks each call."""
+    data = batches(20)
+    eager, compiled = Setup(False, dropout=0.3, **settings), Setup(True, dropout=0.3, **settings)
     assert eager.run(data) == compiled.run(data)
     assert_same(eager, compiled)
-    assert program_of(compiled).fast is None  # dropout has no template: the closures ran it
+    assert "_dropout_mask(" in program_of(compiled).fast.text
+    with pytest.raises(RuntimeError, match="no numpy template for the op 'dropout'"):
+        compiled.step.source(*data[0])  # (a printed program has no minigrad generator)
+
+
+def test_an_op_without_a_template_replays_step_by_step():
+    def make():
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 5))
+        return model, training_step(model, mg.optim.SGD(model.parameters(), lr=0.1))
+
+    (eager, eager_step), (model, step) = make(), make()
+    step = mg.compile(step)
+    for x, y in batches():
+        assert eager_step(x, y).item() == step(x, y).item()
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)
+    (program,) = step.cache.values()
+    assert program.fast is None  # tanh has no template: the closures ran it
 
 
 def test_sgd_updates_inline_and_runs_its_own_step_where_its_state_is_not_as_recorded(

@@ -8,7 +8,8 @@ live here instead, each call:
   - a gradient becomes a `.grad` as the engine makes it (`_recorder._deliver`: added into an
     existing one, copied when it is a view or a backward's seed, else taken as it is);
   - zero_grad and the optimizer's update are called as they are (`call` steps), so lr, step
-    counts, bias corrections and momentum buffers are the optimizer's own, read then.
+    counts, bias corrections and momentum buffers are the optimizer's own, read then;
+  - a dropout mask is drawn again, by dropout_mask, from the generator eager draws from.
 What saves the time: no Function object per op, no slot list, no closure call per step.
 """
 
@@ -18,6 +19,7 @@ import re
 from collections.abc import Callable
 
 from .. import backend
+from ..nn.functional._activations import dropout_mask
 from ..optim.optimizer import _update_all
 from ..optim.sgd import SGD
 from ..tensor import Tensor
@@ -41,9 +43,14 @@ class _Generator(_Printer):
             "_sgd_now",
             "_update_all",
             "_make",
+            "_dropout_mask",
         )  # (the function's own names)
         super().__init__(program, "replay", arg_names, own)
-        self.constants: dict[str, object] = {"_deliver": _deliver, "_make": Tensor._make}
+        self.constants: dict[str, object] = {
+            "_deliver": _deliver,
+            "_make": Tensor._make,
+            "_dropout_mask": dropout_mask,
+        }
         # Where every gradient became a .grad as it was or as a copy (no zero_grad skipped:
         # none added into an existing one), the replay does the same without the engine's
         # bookkeeping of which arrays are taken: the recording decided it, once.
@@ -54,6 +61,19 @@ class _Generator(_Printer):
         name = self._unique(base)
         self.constants[name] = value
         return name
+
+    def _forward(self, cls, refs, params, kwargs, out, entry, op) -> None:
+        """Dropout, besides the printed templates: its mask drawn again as eager draws it, by
+        dropout_mask from the same generator (a printed program has no such generator)."""
+        if op != "dropout" or set(kwargs) != {"mask"}:
+            super()._forward(cls, refs, params, kwargs, out, entry, op)
+            return
+        x_ref, p, shape = kwargs["mask"][1]
+        x, mask, position = self.ref(refs[0]), self._unique("mask"), len(self.entries)
+        draw = f"_dropout_mask(_make({self.ref(x_ref)}, False), {p!r}, {shape!r})"
+        self.emit(f"{mask} = {draw}", f"entry {position}: dropout, the mask drawn as eager's")
+        self.emit(f"{self._name_slot(out, 'dropout_out')} = {x} * {mask}")
+        self.entries[out] = (position, op, (mask,), refs)
 
     def _seed(self, slot, array) -> None:
         seed = self._constant("seed", array)

@@ -77,9 +77,14 @@ def _cross_entropy_backward(p, g, outs, needs, last_use, comment) -> None:
     p.emit(f"{outs[0]}[{rows}, {y}] -= {r}", "... minus onehot / N")
 
 
+def _dropout_backward(p, g, outs, needs, last_use, comment) -> None:  # (its forward: _fast.py)
+    p.emit(f"{outs[0]} = {g} * {needs[0]}", comment)
+
+
 FORWARD = {"linear": _linear, "relu": _relu, "cross_entropy": _cross_entropy}
 BACKWARD = {
     "linear": _linear_backward,
     "relu": _relu_backward,
     "cross_entropy": _cross_entropy_backward,
+    "dropout": _dropout_backward,
 }
