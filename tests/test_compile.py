@@ -348,9 +348,9 @@ def test_the_printed_program_skips_a_frozen_parameter():
 
 
 def test_source_refuses_ops_it_has_no_template_for():
-    model = nn.Sequential(nn.Linear(20, 5), nn.Tanh())
+    model = nn.Sequential(nn.Linear(20, 5), nn.Softplus())
     step = mg.compile(lambda x: model(x).sum())
-    with mg.no_grad(), pytest.raises(RuntimeError, match="no numpy template for the op 'tanh'"):
+    with mg.no_grad(), pytest.raises(RuntimeError, match="no numpy template for the op 'softplus'"):
         step.source(batches(1)[0][0])  # (no_grad: with a graph to give, it would run eagerly)
 
 
@@ -528,7 +528,7 @@ def test_dropout_runs_in_the_generated_replay_with_eager_s_masks(settings):
 def test_an_op_without_a_template_replays_step_by_step():
     def make():
         mg.manual_seed(0)
-        model = nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 5))
+        model = nn.Sequential(nn.Linear(20, 16), nn.Softplus(), nn.Linear(16, 5))
         return model, training_step(model, mg.optim.SGD(model.parameters(), lr=0.1))
 
     (eager, eager_step), (model, step) = make(), make()
@@ -538,7 +538,7 @@ def test_an_op_without_a_template_replays_step_by_step():
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array)
     (program,) = step.cache.values()
-    assert program.fast is None  # tanh has no template: the closures ran it
+    assert program.fast is None  # softplus has no template: the closures ran it
 
 
 def test_sgd_updates_inline_and_runs_its_own_step_where_its_state_is_not_as_recorded(
@@ -647,3 +647,29 @@ def test_random_numbers_another_thread_draws_while_a_step_records_are_its_own():
     assert [mg.rand(1).item() for _ in range(50)] == expected
     fresh = Setup(True, dropout=0.5)
     assert eager.run(data) == fresh.run(data)
+
+
+@pytest.mark.parametrize("activation", [nn.Tanh, nn.Sigmoid])
+def test_tanh_and_sigmoid_run_in_the_generated_replay_and_print(activation):
+    def make():
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(20, 16), activation(), nn.Linear(16, 5))
+        return model, training_step(model, mg.optim.SGD(model.parameters(), lr=0.1))
+
+    (eager, eager_step), (model, step) = make(), make()
+    step = mg.compile(step)
+    data = batches()
+    for x, y in data[:-1]:
+        assert eager_step(x, y).item() == step(x, y).item()
+    (program,) = step.cache.values()
+    assert program.fast is not None
+    namespace, params = {}, [p.array.copy() for p in model.parameters()]
+    exec(step.source(*data[-1]), namespace)  # the printed program, numpy alone
+    loss = namespace["train_step"](data[-1][0].numpy(), data[-1][1].numpy(), *params)
+    assert loss == step(*data[-1]).item()
+    for mine, p in zip(params, model.parameters()):
+        assert np.array_equal(mine, p.array)
+    eager_step(*data[-1])
+    assert all(
+        np.array_equal(p.array, q.array) for p, q in zip(eager.parameters(), model.parameters())
+    )

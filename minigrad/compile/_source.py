@@ -3,9 +3,9 @@ the same order, so that it computes the same bits as the step it was recorded fr
 
 Each op that can be printed has a template (_templates.py); the engine's bookkeeping
 (engine._receive, engine._deliver) and the updates from optim/sgd.py and optim/adam.py are
-written here. What has no template (so far: every op but linear, relu and cross_entropy over
-class indices; every optimizer but SGD, Adam and AdamW) is refused with a RuntimeError that
-names it: the compiled step itself runs all of them.
+written here. What has no template (so far: every op but linear, relu, tanh, sigmoid and
+cross_entropy over class indices; every optimizer but SGD, Adam and AdamW) is refused with a
+RuntimeError that names it: the compiled step itself runs all of them.
 """
 
 from __future__ import annotations

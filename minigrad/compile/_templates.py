@@ -8,7 +8,7 @@ references, parameters and slots.
 
 from __future__ import annotations
 
-COVERED = "linear, relu, cross_entropy (class indices, 'mean'), SGD, Adam, AdamW"
+COVERED = "linear, relu, tanh, sigmoid, cross_entropy (class indices, 'mean'), SGD, Adam, AdamW"
 
 
 def refuse(what: str) -> RuntimeError:
@@ -49,6 +49,27 @@ def _relu_backward(p, g, outs, needs, last_use, comment) -> None:
     p.emit(f"{outs[0]} = {g} * ({needs[0]} > 0)", comment)
 
 
+def _tanh(p, refs, params, out, position):
+    y = p._name_slot(out, "tanh_out")
+    p.emit(f"{y} = np.tanh({p.ref(refs[0])})", f"entry {position}: tanh")
+    return (y,)
+
+
+def _tanh_backward(p, g, outs, needs, last_use, comment) -> None:  # tanh' = 1 - tanh^2
+    p.emit(f"{outs[0]} = {g} * (1 - {needs[0]} * {needs[0]})", comment)
+
+
+def _sigmoid(p, refs, params, out, position):
+    x, e, y = p.ref(refs[0]), p._unique("e"), p._name_slot(out, "sigmoid_out")
+    p.emit(f"{e} = np.exp(-np.abs({x}))", f"entry {position}: sigmoid (exp never overflows)")
+    p.emit(f"{y} = np.where({x} >= 0, 1 / (1 + {e}), {e} / (1 + {e}))")
+    return (y,)
+
+
+def _sigmoid_backward(p, g, outs, needs, last_use, comment) -> None:  # sigma (1 - sigma)
+    p.emit(f"{outs[0]} = {g} * {needs[0]} * (1 - {needs[0]})", comment)
+
+
 def _cross_entropy(p, refs, params, out, position):
     x, y = p.ref(refs[0]), p.ref(refs[1])
     shape = p.program.meta[refs[0][1]][0] if refs[0][0] == "slot" else ()
@@ -81,10 +102,18 @@ def _dropout_backward(p, g, outs, needs, last_use, comment) -> None:  # (its for
     p.emit(f"{outs[0]} = {g} * {needs[0]}", comment)
 
 
-FORWARD = {"linear": _linear, "relu": _relu, "cross_entropy": _cross_entropy}
+FORWARD = {
+    "linear": _linear,
+    "relu": _relu,
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "cross_entropy": _cross_entropy,
+}
 BACKWARD = {
     "linear": _linear_backward,
     "relu": _relu_backward,
+    "tanh": _tanh_backward,
+    "sigmoid": _sigmoid_backward,
     "cross_entropy": _cross_entropy_backward,
     "dropout": _dropout_backward,
 }
