@@ -8,7 +8,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.compile import CompiledModule
+from minigrad.compile import CompiledFunction, CompiledModule
 
 
 def model_and_data(seed=0):
@@ -199,3 +199,26 @@ def test_a_deepcopy_is_compiled_afresh_for_the_copy():
         clone.model[0].weight.fill_(0.0)
         assert np.array_equal(clone.step(x).array, clone.model(x).array)
         assert np.array_equal(holder.step(x).array, holder.model(x).array)
+
+
+def test_module_compile_compiles_its_forward_in_place():
+    """As torch's Module.compile: the module itself, its state_dict keys unchanged, its
+    forward compiled (replayed under no_grad, eager where the caller differentiates)."""
+    import copy
+
+    (eager, data), (model, _) = model_and_data(), model_and_data()
+    keys = list(model.state_dict())
+    assert model.compile() is None
+    assert list(model.state_dict()) == keys and isinstance(model.forward, CompiledFunction)
+    assert train(eager, eager, data) == train(model, model, data)
+    model.eval(), eager.eval()
+    x = data[0][0]
+    with mg.no_grad():
+        outs = [model(x) for _ in range(3)]
+    assert all(np.array_equal(o.array, eager(x).array) for o in outs)
+    assert model.forward.recordings == 2  # (the training calls ran eagerly: one recording)
+    twin = copy.deepcopy(model)
+    with mg.no_grad():
+        twin[0].weight.fill_(0.0)
+        assert np.array_equal(twin(x).array, twin[3](twin[2](twin[1](twin[0](x)))).array)
+        assert np.array_equal(model(x).array, eager(x).array)

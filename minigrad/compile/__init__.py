@@ -385,3 +385,6 @@ def _names(modules: list[Module]) -> dict[int, str]:
         for name, t in [*top.named_parameters(), *top.named_buffers()]:
             names.setdefault(id(t), name)
     return names
+
+
+Module._compiler = compile  # (Module.compile's: nn, a layer below, cannot import this package)

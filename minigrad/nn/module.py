@@ -20,7 +20,7 @@ from ..errors import check_bool, check_callable
 from ..functions.convert import parse_to_args
 from ..tensor import Tensor
 from .parameter import Parameter, zero_grads
-from .state import IncompatibleKeys, convert_state, load_state
+from .state import IncompatibleKeys, convert_state, gather_state, load_state
 from .store import Store, changed
 
 __all__ = ["Module", "Parameter"]
@@ -315,6 +315,13 @@ class Module:
         """Reset every parameter's `.grad`: to None (default), or to zeros in place."""
         zero_grads(self.parameters(), set_to_none)
 
+    _compiler = None  # mg.compile, set as minigrad.compile loads (nn is a layer below it)
+
+    def compile(self, *args, **kwargs) -> None:
+        """Compile this module's forward in place, as torch's `Module.compile`: the arguments
+        are mg.compile's; later calls run the forward compiled (hooks stay eager)."""
+        self.forward = Module._compiler(type(self).forward.__get__(self), *args, **kwargs)
+
     def to(self, *args, **kwargs) -> Module:
         """Move (and/or cast) parameters, their gradients, and buffers, in place.
 
@@ -351,18 +358,9 @@ class Module:
         """
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
-        if destination is None:
-            destination = OrderedDict()
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
-        return destination
+        return gather_state(
+            self, OrderedDict() if destination is None else destination, prefix, keep_vars
+        )
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True) -> IncompatibleKeys:
         """Copy values from `state_dict` into this module's parameters and buffers, in place.

@@ -1,5 +1,6 @@
-"""A module's state as a whole: loading it (`Module.load_state_dict`, checked whole before
-anything is copied) and moving or casting it (`Module.to`)."""
+"""A module's state as a whole: gathering it (`Module.state_dict`), loading it
+(`Module.load_state_dict`, checked whole before anything is copied) and moving or casting it
+(`Module.to`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,21 @@ class IncompatibleKeys(NamedTuple):
             f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
             f"unexpected_keys={self.unexpected_keys})"
         )
+
+
+def gather_state(module, destination: dict, prefix: str, keep_vars: bool) -> dict:
+    """`Module.state_dict`: parameters and persistent buffers by dotted name, into
+    `destination`, detached unless `keep_vars`, the submodules' after the module's own."""
+    for name, param in module._parameters.items():
+        if param is not None:
+            destination[prefix + name] = param if keep_vars else param.detach()
+    for name, buf in module._buffers.items():
+        if buf is not None and name not in module._non_persistent_buffers:
+            destination[prefix + name] = buf if keep_vars else buf.detach()
+    for name, child in module._modules.items():
+        if child is not None:
+            child.state_dict(destination, prefix + name + ".", keep_vars)
+    return destination
 
 
 def load_state(module, state_dict: Mapping, strict: bool) -> IncompatibleKeys:
