@@ -35,7 +35,7 @@ from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
-from ._program import Program
+from ._program import STALE, Program
 from ._recorder import Recorder
 from ._refusals import CaptureError, tensors_of
 from ._source import source_of
@@ -197,9 +197,9 @@ class CompiledFunction:
             program = self._last[1]
         elif (program := self.cache.get(key)) is not None:
             self.cache.move_to_end(key)
-        if program is not None and (states := program.live()) is not None:
+        if program is not None and (result := program.run(args)) is not STALE:
             self._last = (key, program)
-            return program.run(args, states)
+            return result
         return self._record(key, args, names)
 
     def _record(self, key: tuple, args: tuple, names: tuple):
@@ -320,10 +320,7 @@ class _Eager:
     def __init__(self, fn: Callable, names: tuple):
         self.fn, self.names = fn, names
 
-    def live(self) -> list:
-        return []
-
-    def run(self, args: tuple, states: list):
+    def run(self, args: tuple):
         return _call(self.fn, args, self.names)
 
 

@@ -20,10 +20,11 @@ from collections.abc import Callable
 
 from .. import backend
 from ..nn.functional._activations import dropout_mask
-from ..optim.optimizer import _update_all
+from ..nn.parameter import zero_grads
+from ..optim.optimizer import _Params, _update_all
 from ..optim.sgd import SGD
 from ..tensor import Tensor
-from ._program import _output_slots
+from ._program import STALE, _output_slots
 from ._recorder import _deliver
 from ._source import _Printer
 
@@ -44,12 +45,16 @@ class _Generator(_Printer):
             "_update_all",
             "_make",
             "_dropout_mask",
+            "_stale",
+            "_ndarray",
         )  # (the function's own names)
         super().__init__(program, "replay", arg_names, own)
         self.constants: dict[str, object] = {
             "_deliver": _deliver,
             "_make": Tensor._make,
             "_dropout_mask": dropout_mask,
+            "_stale": STALE,
+            "_ndarray": backend.numpy.ndarray,
         }
         # Where every gradient became a .grad as it was or as a copy (no zero_grad skipped:
         # none added into an existing one), the replay does the same without the engine's
@@ -89,7 +94,7 @@ class _Generator(_Printer):
             self.emit(f"taken = {taken}", "what must not become a .grad as it is")
 
     def _deliver(self, leaf_ref, slot, mode) -> None:
-        leaf = f"args[{leaf_ref[1]}]" if leaf_ref[0] == "input" else f"states[{leaf_ref[1]}]"
+        leaf = f"args[{leaf_ref[1]}]" if leaf_ref[0] == "input" else f"s{leaf_ref[1]}"
         grad = self.slot_names[slot]
         if self.bookkeeping:
             self.emit(f"_deliver({leaf}, {grad}, taken)", "engine._deliver")
@@ -102,6 +107,16 @@ class _Generator(_Printer):
     def _call(self, function, args) -> None:
         if function is _update_all and type(args[0]) is SGD:
             self._sgd_inline(args[0])
+            return
+        if function is zero_grads and args[1] is True:  # zero_grads' loop, to None, as lines
+            params, group, p = args[0], self._unique("group"), self._unique("p")
+            if isinstance(params, _Params):  # (the optimizer's groups, as they are now)
+                groups = f"{self._constant('opt', params.optimizer)}.param_groups"
+                self.emit(f"for {group} in {groups}:", "zero_grad(): every .grad to None")
+                self.emit(f"    for {p} in {group}['params']:")
+            else:
+                self.emit(f"for {p} in {self._constant('params', params)}:", "zero_grad()")
+            self.emit(f"{'    ' * isinstance(params, _Params)}    {p}._grad = None")
             return
         call = self._constant("call", function)
         self.emit(f"{call}(*{self._constant('args', args)})", "read its settings now")
@@ -135,7 +150,7 @@ class _Generator(_Printer):
                     continue
                 w = self._state_name(("state", index[id(p)]))
                 g = self._unique(f"{w}_g")
-                self.emit(f"    {g} = states[{index[id(p)]}]._grad.array")
+                self.emit(f"    {g} = s{index[id(p)]}._grad.array")
                 read = (lr, mu, f"(1 - {dampening})", wd)  # (the names the settings are read into)
                 buf = f"{bufs}[{j}]" if momentum else None
                 self._sgd_update(w, g, read, decay, buf, nesterov, False, "    ")
@@ -153,9 +168,9 @@ class _Generator(_Printer):
             getattr(self, f"_{step[0]}")(*step[1:])
         slots = _output_slots(self.program.outputs)
         result = self._outputs(self.program.outputs)
-        head = ["def replay(args, states):"] + ["    taken = set()"] * self.bookkeeping
+        head = ["def replay(args, states):", *self._guards()]
+        head += ["    taken = set()"] * self.bookkeeping
         head += [f"    {name} = args[{k}].array" for k, name in enumerate(self.arguments)]
-        head += [f"    {name} = states[{i}].array" for i, name in sorted(self.state_names.items())]
         body = _freed(head[1:] + self.lines, {self.slot_names[s] for s in slots})
         text = "\n".join([head[0], *body, f"    return {result}"]) + "\n"
         namespace = dict(self.constants, np=backend.namespace(backend.as_device("cpu")))
@@ -163,6 +178,29 @@ class _Generator(_Printer):
         replay = namespace["replay"]
         replay.text = text
         return replay
+
+    def _guards(self) -> list[str]:
+        """The first lines: each state from its weakref (`s0`, ...) and its array under its
+        name, then Program.live's checks (there, gone or changed: STALE, recorded again).
+        (Each `if` on one line: _freed may put a `del` after any line.)"""
+        guards = self.program.guards
+        tensors = ", ".join(f"s{i}" for i in range(len(guards)))
+        derefs = ", ".join(f"states[{i}]()" for i in range(len(guards)))
+        gone = " or ".join(f"s{i} is None" for i in range(len(guards)))
+        lines = [f"    {tensors}, = {derefs},", f"    if {gone}: return _stale"] if guards else []
+        checks, dtypes = [], {}
+        for i, (requires_grad, (_, shape, dtype)) in enumerate(guards):
+            if dtype not in dtypes:
+                dtypes[dtype] = self._constant("dtype", dtype)
+            name = self.state_names.get(i) or self._unique(f"state{i}")
+            lines.append(f"    {name} = s{i}" + (".array" if requires_grad is not None else ""))
+            checks.append(f"type({name}) is _ndarray and {name}.shape == {tuple(shape)!r}")
+            checks.append(f"{name}.dtype == {dtypes[dtype]}")
+            if requires_grad is not None:
+                checks.append(f"s{i}.requires_grad is {requires_grad}")
+        if checks:
+            lines.append(f"    if not ({' and '.join(checks)}): return _stale")
+        return lines
 
     def _output(self, name: str) -> str:
         return f"_make({name}, False)"

@@ -36,6 +36,9 @@ _ndarray = backend.numpy.ndarray
 _state = grad_mode.state
 
 
+STALE = object()  # what `run` returns where the state the recording read is not as it was
+
+
 class Program:
     """Steps recorded by a Recorder; `run(args)` replays them."""
 
@@ -117,10 +120,14 @@ class Program:
                 return None
         return states
 
-    def run(self, args: tuple, states: list):
-        """The recorded step on `args` (of the recorded signature), with `live()`'s states."""
+    def run(self, args: tuple):
+        """The recorded step on `args` (of the recorded signature), or STALE where the state it
+        read is not as recorded (`live`; the generated function checks the same itself)."""
         if self.fast is not None:
-            return self.fast(args, states)
+            return self.fast(args, self.states)
+        states = self.live()
+        if states is None:
+            return STALE
         if self._runner is None:
             self._runner = _build(self)
         steps, frees, outputs = self._runner
