@@ -4,11 +4,14 @@ generated Python function, not as a list of closures.
 The function is the printed program's forward and backward lines (the same numpy calls in
 the same order, so the same bits), compiled once. What the printed program bakes in is read
 live here instead, each call:
-  - parameters and buffers: `states[i].array`, read when the call starts;
+  - parameters and buffers: each from its weakref when the call starts, its array checked
+    to be of the recorded type, shape and dtype (else STALE: the step is recorded again);
   - a gradient becomes a `.grad` as the engine makes it (`_recorder._deliver`: added into an
     existing one, copied when it is a view or a backward's seed, else taken as it is);
-  - zero_grad and the optimizer's update are called as they are (`call` steps), so lr, step
-    counts, bias corrections and momentum buffers are the optimizer's own, read then;
+  - zero_grad() walks the optimizer's groups as they are then; SGD's update is written out
+    with its settings read then (`_sgd_now`); other calls are made as they are (`call`
+    steps), so lr, step counts, bias corrections and momentum buffers are the optimizer's
+    own, read then;
   - a dropout mask is drawn again, by dropout_mask, from the generator eager draws from.
 What saves the time: no Function object per op, no slot list, no closure call per step.
 """
