@@ -135,3 +135,32 @@ def test_a_parameter_whose_array_changed_dtype_or_shape_records_again():
     for s in (eager_step, step):
         with pytest.raises(ValueError, match="linear"):
             s(x.double(), y)
+
+
+def test_a_partial_and_a_callable_object_see_their_modules_change():
+    """What a partial is given and what a callable object holds are what the step refers to:
+    the model's switch to eval is seen (it was missed: the recording kept dropout on), and a
+    partial has a name for the errors (it had none: AttributeError)."""
+    import functools
+
+    class Caller:
+        def __init__(self, model):
+            self.model = model
+
+        def __call__(self, x):
+            return self.model(x)
+
+    def forward(model, x):
+        return model(x)
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 3))
+    x = mg.ones(5, 4)
+    for fn in (functools.partial(forward, model), Caller(model)):
+        step = mg.compile(fn)
+        model.train()
+        with mg.no_grad():
+            step(x), step(x)
+            model.eval()
+            assert np.array_equal(step(x).array, model(x).array)
+        assert step.recordings == 2
+    assert mg.compile(functools.partial(forward, model)).__name__ == "forward"

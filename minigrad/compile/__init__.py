@@ -158,18 +158,20 @@ class CompiledFunction:
 
     def __init__(self, fn: Callable, cache_size: int):
         functools.update_wrapper(self, fn, updated=())  # (fn's __dict__ stays fn's)
+        code_fn, self._bound_to = _unwrapped(fn)
+        if not hasattr(self, "__name__"):  # (a partial, a callable object: no name of its own)
+            self.__name__ = getattr(code_fn, "__name__", type(fn).__name__)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
         self._last: tuple | None = None  # (key, program) of the newest in `cache`
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
         self._walked: _Walk | None = None  # what fn refers to, and the modules, as last walked
-        # Where fn's names are read from (_referenced), found once: its owner (a method's
-        # `self`), the globals its code loads, its closure cells.
-        self._owner = getattr(fn, "__self__", None)
-        code = getattr(fn, "__code__", None)
-        self._globals = getattr(fn, "__globals__", {})
+        # Where fn's names are read from (_referenced), found once: what it is bound to
+        # (`_bound_to`, above), the globals its code loads, its closure cells.
+        code = getattr(code_fn, "__code__", None)
+        self._globals = getattr(code_fn, "__globals__", {})
         self._global_names = () if code is None else tuple(_globals_loaded(code))
-        self._cells = getattr(fn, "__closure__", None) or ()
+        self._cells = getattr(code_fn, "__closure__", None) or ()
         self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
 
     def __deepcopy__(self, memo: dict) -> CompiledFunction:
@@ -261,9 +263,11 @@ class CompiledFunction:
         return walk
 
     def _referenced(self) -> list:
-        """The values of the names fn's code uses (globals, closure cells, `self`'s attributes)."""
-        owner, namespace = self._owner, self._globals
-        values = [] if owner is None else [*vars(owner).values(), owner]
+        """The values of the names fn's code uses (globals, closure cells), and what fn is
+        bound to with their attributes (a method's `self`, a partial's arguments)."""
+        values, namespace = [], self._globals
+        for bound in self._bound_to:
+            values += [*getattr(bound, "__dict__", {}).values(), bound]
         values += [namespace[n] for n in self._global_names if n in namespace]
         for cell in self._cells:  # (try, not contextlib.suppress: 26 ns a cell, not 690)
             try:  # noqa: SIM105
@@ -361,6 +365,24 @@ class _Walk:
             and len(referenced) == len(self.referenced)
             and all(map(operator.is_, referenced, self.referenced))
         )
+
+
+def _unwrapped(fn) -> tuple[Callable, list]:
+    """The function whose code a call of `fn` runs, and what it is bound to: a method's
+    `self`, a partial's arguments, a callable object itself (its `__call__` runs)."""
+    bound = []
+    while True:
+        if isinstance(fn, functools.partial):
+            bound += [*fn.args, *fn.keywords.values()]
+            fn = fn.func
+        elif inspect.ismethod(fn):
+            bound.append(fn.__self__)
+            fn = fn.__func__
+        elif not inspect.isroutine(fn) and not isinstance(fn, type) and callable(fn):
+            bound.append(fn)
+            fn = type(fn).__call__
+        else:
+            return fn, bound
 
 
 def _globals_loaded(code) -> dict:
