@@ -11,32 +11,28 @@ replayed. docs/compile.md explains it, with the MLP step's program printed.
 
 The first call per signature runs eagerly and records (_recorder.py); later calls replay the
 recording on their arguments (_program.py), as one generated numpy function where every op has
-a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py).
+a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py). What the
+signature reads of the modules and optimizers the step refers to is found by _referenced.py.
 """
 
 from __future__ import annotations
 
 import copy
-import dis
 import functools
 import inspect
-import operator
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import chain
 
 from .. import backend
 from ..autograd import grad_mode
 from ..errors import check_bool, check_callable
-from ..nn import store
 from ..nn.module import Module
-from ..optim.lr_scheduler import LRScheduler
-from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import STALE, Program
 from ._recorder import Recorder
+from ._referenced import Walk, globals_loaded, tensor_names, unwrapped
 from ._refusals import CaptureError, tensors_of
 from ._source import source_of
 
@@ -158,19 +154,19 @@ class CompiledFunction:
 
     def __init__(self, fn: Callable, cache_size: int):
         functools.update_wrapper(self, fn, updated=())  # (fn's __dict__ stays fn's)
-        code_fn, self._bound_to = _unwrapped(fn)
+        code_fn, self._bound_to = unwrapped(fn)
         if not hasattr(self, "__name__"):  # (a partial, a callable object: no name of its own)
             self.__name__ = getattr(code_fn, "__name__", type(fn).__name__)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
         self._last: tuple | None = None  # (key, program) of the newest in `cache`
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
-        self._walked: _Walk | None = None  # what fn refers to, and the modules, as last walked
+        self._walked: Walk | None = None  # what fn refers to, and the modules, as last walked
         # Where fn's names are read from (_referenced), found once: what it is bound to
         # (`_bound_to`, above), the globals its code loads, its closure cells.
         code = getattr(code_fn, "__code__", None)
         self._globals = getattr(code_fn, "__globals__", {})
-        self._global_names = () if code is None else tuple(_globals_loaded(code))
+        self._global_names = () if code is None else tuple(globals_loaded(code))
         self._cells = getattr(code_fn, "__closure__", None) or ()
         self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
 
@@ -224,7 +220,7 @@ class CompiledFunction:
             program = _Eager(self.fn, names)
         else:
             program = recorder.finish(result)
-            program.names = _names(walk.tops)
+            program.names = tensor_names(walk.tops)
             program.fast = fast_replay(program, args)
         self.cache[key] = program
         self.cache.move_to_end(key)
@@ -254,12 +250,12 @@ class CompiledFunction:
             )
         return source_of(self.cache[key], self.__name__, names)
 
-    def _modules(self, referenced: list) -> _Walk:
+    def _modules(self, referenced: list) -> Walk:
         """What fn refers to by name and every module below: walked again only when those
         names point at other objects, or a module changed (nn/store.py counts the changes)."""
         walk = self._walked
         if walk is None or not walk.holds(referenced):
-            walk = self._walked = _Walk(referenced)
+            walk = self._walked = Walk(referenced)
         return walk
 
     def _referenced(self) -> list:
@@ -326,84 +322,6 @@ class _Eager:
 
     def run(self, args: tuple):
         return _call(self.fn, args, self.names)
-
-
-class _Walk:
-    """The optimizers and modules among `referenced` and every module below those (each
-    once), walked when nn/store.py's count of changes to any module was `changes`. Until fn's
-    names point at other objects or the count moves, its `key` (the signature's part for
-    them) stands: which optimizers (the recording calls the ones it saw), which modules, each
-    one's mode, which parameters they hold. (A requires_grad switched is caught by
-    Program.live: the recording guards every tensor it reads.)"""
-
-    def __init__(self, referenced: list):
-        self.referenced, self.changes = referenced, store.changes
-        self.tops = [v for v in referenced if isinstance(v, Module)]
-        seen, modules = set(), []
-        for top in self.tops:
-            for module in top.modules():
-                if id(module) not in seen:
-                    seen.add(id(module))
-                    modules.append(module)
-        optimizers = [v for v in referenced if isinstance(v, Optimizer)]
-        params = chain.from_iterable(m._parameters.values() for m in modules)
-        mode = tuple(m.training for m in modules)
-        self.key = (
-            tuple(map(id, optimizers)),
-            tuple(map(id, modules)),
-            mode,
-            tuple(map(id, params)),
-        )
-        # Whose settings the step's Python may not change (those of a scheduler's too)
-        scheduled = [v.optimizer for v in referenced if isinstance(v, LRScheduler)]
-        self.optimizers = list({id(o): o for o in optimizers + scheduled}.values())
-
-    def holds(self, referenced: list) -> bool:
-        """Whether `referenced` are the objects walked, with no module changed since."""
-        return (
-            self.changes == store.changes
-            and len(referenced) == len(self.referenced)
-            and all(map(operator.is_, referenced, self.referenced))
-        )
-
-
-def _unwrapped(fn) -> tuple[Callable, list]:
-    """The function whose code a call of `fn` runs, and what it is bound to: a method's
-    `self`, a partial's arguments, a callable object itself (its `__call__` runs)."""
-    bound = []
-    while True:
-        if isinstance(fn, functools.partial):
-            bound += [*fn.args, *fn.keywords.values()]
-            fn = fn.func
-        elif inspect.ismethod(fn):
-            bound.append(fn.__self__)
-            fn = fn.__func__
-        elif not inspect.isroutine(fn) and not isinstance(fn, type) and callable(fn):
-            bound.append(fn)
-            fn = type(fn).__call__
-        else:
-            return fn, bound
-
-
-def _globals_loaded(code) -> dict:
-    """The global names `code` (and the functions and lambdas inside it) loads, in order."""
-    names = {i.argval: None for i in dis.get_instructions(code) if i.opname in _LOADS}
-    for const in code.co_consts:
-        if inspect.iscode(const):
-            names.update(_globals_loaded(const))
-    return names
-
-
-_LOADS = ("LOAD_GLOBAL", "LOAD_NAME")
-
-
-def _names(modules: list[Module]) -> dict[int, str]:
-    """id(tensor) -> its name in the model (fc1.weight), for the printed program."""
-    names = {}
-    for top in modules:
-        for name, t in [*top.named_parameters(), *top.named_buffers()]:
-            names.setdefault(id(t), name)
-    return names
 
 
 Module._compiler = compile  # (Module.compile's: nn, a layer below, cannot import this package)

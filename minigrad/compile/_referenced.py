@@ -1,0 +1,96 @@
+"""What a compiled step refers to, found without running it: the function whose code a call
+runs and what it is bound to (`unwrapped`), the globals that code loads (`globals_loaded`),
+and the optimizers and modules among those values (`Walk`), whose state is part of the
+signature (compile/__init__.py)."""
+
+from __future__ import annotations
+
+import dis
+import functools
+import inspect
+import operator
+from collections.abc import Callable
+from itertools import chain
+
+from ..nn import store
+from ..nn.module import Module
+from ..optim.lr_scheduler import LRScheduler
+from ..optim.optimizer import Optimizer
+
+
+class Walk:
+    """The optimizers and modules among `referenced` and every module below those (each
+    once), walked when nn/store.py's count of changes to any module was `changes`. Until fn's
+    names point at other objects or the count moves, its `key` (the signature's part for
+    them) stands: which optimizers (the recording calls the ones it saw), which modules, each
+    one's mode, which parameters they hold. (A requires_grad switched is caught by
+    Program.live: the recording guards every tensor it reads.)"""
+
+    def __init__(self, referenced: list):
+        self.referenced, self.changes = referenced, store.changes
+        self.tops = [v for v in referenced if isinstance(v, Module)]
+        seen, modules = set(), []
+        for top in self.tops:
+            for module in top.modules():
+                if id(module) not in seen:
+                    seen.add(id(module))
+                    modules.append(module)
+        optimizers = [v for v in referenced if isinstance(v, Optimizer)]
+        params = chain.from_iterable(m._parameters.values() for m in modules)
+        mode = tuple(m.training for m in modules)
+        self.key = (
+            tuple(map(id, optimizers)),
+            tuple(map(id, modules)),
+            mode,
+            tuple(map(id, params)),
+        )
+        # Whose settings the step's Python may not change (those of a scheduler's too)
+        scheduled = [v.optimizer for v in referenced if isinstance(v, LRScheduler)]
+        self.optimizers = list({id(o): o for o in optimizers + scheduled}.values())
+
+    def holds(self, referenced: list) -> bool:
+        """Whether `referenced` are the objects walked, with no module changed since."""
+        return (
+            self.changes == store.changes
+            and len(referenced) == len(self.referenced)
+            and all(map(operator.is_, referenced, self.referenced))
+        )
+
+
+def unwrapped(fn) -> tuple[Callable, list]:
+    """The function whose code a call of `fn` runs, and what it is bound to: a method's
+    `self`, a partial's arguments, a callable object itself (its `__call__` runs)."""
+    bound = []
+    while True:
+        if isinstance(fn, functools.partial):
+            bound += [*fn.args, *fn.keywords.values()]
+            fn = fn.func
+        elif inspect.ismethod(fn):
+            bound.append(fn.__self__)
+            fn = fn.__func__
+        elif not inspect.isroutine(fn) and not isinstance(fn, type) and callable(fn):
+            bound.append(fn)
+            fn = type(fn).__call__
+        else:
+            return fn, bound
+
+
+def globals_loaded(code) -> dict:
+    """The global names `code` (and the functions and lambdas inside it) loads, in order."""
+    names = {i.argval: None for i in dis.get_instructions(code) if i.opname in _LOADS}
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names.update(globals_loaded(const))
+    return names
+
+
+_LOADS = ("LOAD_GLOBAL", "LOAD_NAME")
+
+
+def tensor_names(modules: list[Module]) -> dict[int, str]:
+    """id(tensor) -> its name in the model (fc1.weight), for the printed program."""
+    names = {}
+    for top in modules:
+        for name, t in [*top.named_parameters(), *top.named_buffers()]:
+            names.setdefault(id(t), name)
+    return names
