@@ -222,3 +222,31 @@ def test_module_compile_compiles_its_forward_in_place():
         twin[0].weight.fill_(0.0)
         assert np.array_equal(twin(x).array, twin[3](twin[2](twin[1](twin[0](x)))).array)
         assert np.array_equal(model(x).array, eager(x).array)
+
+
+def test_a_compiled_module_inside_a_compiled_step_is_part_of_the_step():
+    """torch.compile(model) and a compiled step that calls it, as programs do both: the inner
+    call is inlined into the step's recording (it refused: "called while another records")."""
+    (eager, data), (model, _) = model_and_data(), model_and_data()
+    net = mg.compile(model)
+    opts = [mg.optim.SGD(m.parameters(), lr=0.1) for m in (eager, model)]
+
+    def make(forward, opt):
+        def train_step(x, y):
+            loss = F.cross_entropy(forward(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return train_step
+
+    eager_step, step = make(eager, opts[0]), mg.compile(make(net, opts[1]))
+    for k, (x, y) in enumerate(data):
+        mg.manual_seed(k)
+        expected = eager_step(x, y).item()
+        mg.manual_seed(k)
+        assert step(x, y).item() == expected
+    assert step.recordings == 1 and net._compiled.recordings == 0
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)

@@ -189,6 +189,8 @@ class CompiledFunction:
         return bound
 
     def __call__(self, *args, **kwargs):
+        if grad_mode.state.recorder is not None:  # (inside another step's recording: its ops
+            return self.fn(*args, **kwargs)  # are that step's, as torch.compile inlines it)
         args, names = _flat(args, kwargs)
         key = self._signature(args, names)
         if self._last is not None and self._last[0] == key:  # (no lookup: already the newest)
@@ -203,8 +205,6 @@ class CompiledFunction:
     def _record(self, key: tuple, args: tuple, names: tuple):
         """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
-        if state.recorder is not None:
-            raise CaptureError(f"compile: {self.__name__} is called while another step records")
         walk = self._modules(self._referenced())
         recorder = Recorder(args, self.__name__, walk.optimizers)
         state.recorder = recorder
