@@ -199,6 +199,8 @@ def refusing_step(model, case):
             mg.randn(3)
         elif case == "seed":
             mg.manual_seed(3)
+        elif case == "attribute":
+            model[0].calls = 1
         elif case == "layer":
             nn.Linear(3, 3)
         elif case == "grad":
@@ -225,6 +227,10 @@ def refusing_step(model, case):
         ("format", r"formatting a tensor"),
         ("randn", r"outside F\.dropout \(normal, at .*test_compile\.py:\d+: mg\.randn\(3\)\)"),
         ("seed", r"outside F\.dropout \(manual_seed, at .*: mg\.manual_seed\(3\)\)"),
+        (
+            "attribute",
+            r"attribute in Python \(Linear\.calls = \.\.\.\) \(at .*: model\[0\]\.calls = 1",
+        ),
         ("layer", r"creating a layer"),
         ("grad", r"mg\.autograd\.grad.*: mg\.autograd\.grad\(loss"),
         ("hook", r"tensor hooks"),

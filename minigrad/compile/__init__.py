@@ -206,7 +206,7 @@ class CompiledFunction:
         """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
         walk = self._modules(self._referenced())
-        recorder = Recorder(args, self.__name__, walk.optimizers)
+        recorder = Recorder(args, self.__name__, walk.optimizers, walk.modules)
         state.recorder = recorder
         try:
             result = _call(self.fn, args, names)

@@ -34,9 +34,10 @@ from ._writes import Writes
 class Recorder(Writes):
     """Records one eager call of a step: `start`, the call, then `finish` gives the Program."""
 
-    def __init__(self, args: tuple, name: str, optimizers: list):
+    def __init__(self, args: tuple, name: str, optimizers: list, modules: list):
         self.name, self.program = name, Program(name)
-        self.settings = Settings(optimizers)  # (what the step's Python may not change)
+        self.settings = Settings(optimizers)  # (what the step's Python may not change,
+        self.modules = {id(m) for m in modules}  # nor assign to)
         self.slot_of = {}  # id(array) -> slot, for every array the step made or was given
         self.tensor_slot = {}  # id(Tensor) -> slot, for the outputs of ops
         self.keep = []  # what cannot be held weakly (numpy scalars): alive till the end
@@ -263,6 +264,17 @@ class Recorder(Writes):
 
     def called(self) -> None:
         self.settings.take()
+
+    def assigned(self, module, name: str) -> None:
+        """Module.__setattr__ while the step records: on a module the step refers to, Python
+        that a replay would not run (a module made in the step is refused otherwise)."""
+        if id(module) not in self.modules:
+            return
+        raise refuse(
+            f"setting a module's attribute in Python ({type(module).__name__}.{name} = ...)",
+            "a replay would not set it again: set it outside the step (a counter: a tensor "
+            "buffer, updated in place).",
+        )
 
     # ----- the end ---------------------------------------------------------------------------
     def _stop(self) -> None:

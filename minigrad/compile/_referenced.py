@@ -29,7 +29,8 @@ class Walk:
     def __init__(self, referenced: list):
         self.referenced, self.changes = referenced, store.changes
         self.tops = [v for v in referenced if isinstance(v, Module)]
-        seen, modules = set(), []
+        seen, self.modules = set(), []
+        modules = self.modules
         for top in self.tops:
             for module in top.modules():
                 if id(module) not in seen:

@@ -103,6 +103,8 @@ class Module:
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         changed()  # (nn/store.py: whatever is assigned, mg.compile's signature looks again)
+        if grad_mode.state.recorder is not None:  # (a replay would not assign it again)
+            grad_mode.state.recorder.assigned(self, name)
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
