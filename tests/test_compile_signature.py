@@ -164,3 +164,30 @@ def test_a_partial_and_a_callable_object_see_their_modules_change():
             assert np.array_equal(step(x).array, model(x).array)
         assert step.recordings == 2
     assert mg.compile(functools.partial(forward, model)).__name__ == "forward"
+
+
+def test_a_model_and_an_optimizer_passed_as_arguments():
+    """step(model, opt, x, y): the tensors are found at their positions (the generated replay
+    read args[0].array of the model: AttributeError), and the model's switch to eval is seen
+    (it was missed: a module argument was in the signature only by identity)."""
+    (eager, eager_opt, _), (model, opt, _) = setup(), setup()
+
+    def train_step(model, opt, x, y):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    step = mg.compile(train_step)
+    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
+    for k in range(6):
+        if k == 3:
+            eager.eval(), model.eval()
+        mg.manual_seed(k)
+        expected = train_step(eager, eager_opt, x, y).item()
+        mg.manual_seed(k)
+        assert step(model, opt, x, y).item() == expected
+    assert step.recordings == 2
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)

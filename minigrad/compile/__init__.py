@@ -28,6 +28,8 @@ from .. import backend
 from ..autograd import grad_mode
 from ..errors import check_bool, check_callable
 from ..nn.module import Module
+from ..optim.lr_scheduler import LRScheduler
+from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import STALE, Program
@@ -39,6 +41,7 @@ from ._source import source_of
 __all__ = ["CaptureError", "CompiledFunction", "CompiledModule", "compile"]
 
 _ndarray = backend.numpy.ndarray
+_WALKED = (Module, Optimizer, LRScheduler)  # (arguments whose state is in the signature)
 
 
 _MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
@@ -205,7 +208,7 @@ class CompiledFunction:
     def _record(self, key: tuple, args: tuple, names: tuple):
         """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
-        walk = self._modules(self._referenced())
+        walk = self._modules(self._referenced(args))
         recorder = Recorder(args, self.__name__, walk.optimizers, walk.modules)
         state.recorder = recorder
         try:
@@ -258,10 +261,12 @@ class CompiledFunction:
             walk = self._walked = Walk(referenced)
         return walk
 
-    def _referenced(self) -> list:
-        """The values of the names fn's code uses (globals, closure cells), and what fn is
-        bound to with their attributes (a method's `self`, a partial's arguments)."""
-        values, namespace = [], self._globals
+    def _referenced(self, args: tuple) -> list:
+        """The values of the names fn's code uses (globals, closure cells), what fn is bound
+        to with their attributes (a method's `self`, a partial's arguments), and the modules,
+        optimizers and schedulers among the arguments (a model passed in)."""
+        values = [a for a in args if isinstance(a, _WALKED)]
+        namespace = self._globals
         for bound in self._bound_to:
             values += [*getattr(bound, "__dict__", {}).values(), bound]
         values += [namespace[n] for n in self._global_names if n in namespace]
@@ -288,7 +293,7 @@ class CompiledFunction:
                     parts.append((type(a), a))
                 except TypeError:
                     parts.append((type(a), id(a)))
-        parts.append(self._modules(self._referenced()).key)
+        parts.append(self._modules(self._referenced(args)).key)
         return tuple(parts)
 
     def __repr__(self) -> str:

@@ -173,7 +173,8 @@ class _Generator(_Printer):
         result = self._outputs(self.program.outputs)
         head = ["def replay(args, states):", *self._guards()]
         head += ["    taken = set()"] * self.bookkeeping
-        head += [f"    {name} = args[{k}].array" for k, name in enumerate(self.arguments)]
+        inputs = sorted(self.program.inputs.items())  # (position -> slot: tensors only)
+        head += [f"    {self.slot_names[slot]} = args[{k}].array" for k, slot in inputs]
         body = _freed(head[1:] + self.lines, {self.slot_names[s] for s in slots})
         text = "\n".join([head[0], *body, f"    return {result}"]) + "\n"
         namespace = dict(self.constants, np=backend.namespace(backend.as_device("cpu")))
