@@ -191,3 +191,23 @@ def test_a_model_and_an_optimizer_passed_as_arguments():
     assert step.recordings == 2
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array)
+
+
+def test_a_step_decorated_inside_compile_still_shows_its_modules():
+    """@mg.compile over @mg.no_grad(): the wrapper's code runs the step's, whose globals (the
+    model) are what the step refers to; its switch to eval was missed."""
+    global decorated_model
+    decorated_model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 3))
+
+    @mg.compile
+    @mg.no_grad()
+    def evaluate(x):
+        return decorated_model(x)
+
+    x = mg.ones(5, 4)
+    evaluate(x), evaluate(x)
+    decorated_model.eval()
+    with mg.no_grad():
+        expected = decorated_model(x)
+    assert np.array_equal(evaluate(x).array, expected.array) and evaluate.recordings == 2
+    assert evaluate.__name__ == "evaluate"

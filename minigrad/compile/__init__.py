@@ -157,9 +157,9 @@ class CompiledFunction:
 
     def __init__(self, fn: Callable, cache_size: int):
         functools.update_wrapper(self, fn, updated=())  # (fn's __dict__ stays fn's)
-        code_fn, self._bound_to = unwrapped(fn)
+        functions, self._bound_to = unwrapped(fn)
         if not hasattr(self, "__name__"):  # (a partial, a callable object: no name of its own)
-            self.__name__ = getattr(code_fn, "__name__", type(fn).__name__)
+            self.__name__ = getattr(functions[-1], "__name__", type(fn).__name__)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
         self._last: tuple | None = None  # (key, program) of the newest in `cache`
@@ -167,10 +167,12 @@ class CompiledFunction:
         self._walked: Walk | None = None  # what fn refers to, and the modules, as last walked
         # Where fn's names are read from (_referenced), found once: what it is bound to
         # (`_bound_to`, above), the globals its code loads, its closure cells.
-        code = getattr(code_fn, "__code__", None)
-        self._globals = getattr(code_fn, "__globals__", {})
-        self._global_names = () if code is None else tuple(globals_loaded(code))
-        self._cells = getattr(code_fn, "__closure__", None) or ()
+        self._global_names = [  # (each function's globals, and the names its code loads)
+            (f.__globals__, tuple(globals_loaded(f.__code__)))
+            for f in functions
+            if hasattr(f, "__code__")
+        ]
+        self._cells = [c for f in functions for c in getattr(f, "__closure__", None) or ()]
         self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
 
     def __deepcopy__(self, memo: dict) -> CompiledFunction:
@@ -266,10 +268,10 @@ class CompiledFunction:
         to with their attributes (a method's `self`, a partial's arguments), and the modules,
         optimizers and schedulers among the arguments (a model passed in)."""
         values = [a for a in args if isinstance(a, _WALKED)]
-        namespace = self._globals
         for bound in self._bound_to:
             values += [*getattr(bound, "__dict__", {}).values(), bound]
-        values += [namespace[n] for n in self._global_names if n in namespace]
+        for namespace, names in self._global_names:
+            values += [namespace[n] for n in names if n in namespace]
         for cell in self._cells:  # (try, not contextlib.suppress: 26 ns a cell, not 690)
             try:  # noqa: SIM105
                 values.append(cell.cell_contents)

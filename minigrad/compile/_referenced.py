@@ -9,7 +9,6 @@ import dis
 import functools
 import inspect
 import operator
-from collections.abc import Callable
 from itertools import chain
 
 from ..nn import store
@@ -58,11 +57,13 @@ class Walk:
         )
 
 
-def unwrapped(fn) -> tuple[Callable, list]:
-    """The function whose code a call of `fn` runs, and what it is bound to: a method's
-    `self`, a partial's arguments, a callable object itself (its `__call__` runs)."""
-    bound = []
-    while True:
+def unwrapped(fn) -> tuple[list, list]:
+    """The functions whose code a call of `fn` runs, and what they are bound to: a method's
+    `self`, a partial's arguments, a callable object itself (its `__call__` runs), through
+    decorators made with functools.wraps (`__wrapped__`: the wrapper's code and the
+    wrapped function's both run, `@mg.no_grad()` on a step)."""
+    functions, bound = [], []
+    for _ in range(64):  # (a chain of wrappers, not a cycle)
         if isinstance(fn, functools.partial):
             bound += [*fn.args, *fn.keywords.values()]
             fn = fn.func
@@ -72,8 +73,12 @@ def unwrapped(fn) -> tuple[Callable, list]:
         elif not inspect.isroutine(fn) and not isinstance(fn, type) and callable(fn):
             bound.append(fn)
             fn = type(fn).__call__
+        elif inspect.isfunction(fn) and hasattr(fn, "__wrapped__"):
+            functions.append(fn)
+            fn = fn.__wrapped__
         else:
-            return fn, bound
+            break
+    return [*functions, fn], bound
 
 
 def globals_loaded(code) -> dict:
