@@ -211,3 +211,25 @@ def test_a_step_decorated_inside_compile_still_shows_its_modules():
         expected = decorated_model(x)
     assert np.array_equal(evaluate(x).array, expected.array) and evaluate.recordings == 2
     assert evaluate.__name__ == "evaluate"
+
+
+def test_a_global_tensor_rebound_records_again():
+    """A parameter the step names as a global, rebound to another (the old one still held by
+    the optimizer): the replay used the old one."""
+    global global_weight
+    global_weight = nn.Parameter(mg.ones(3))
+    opt = mg.optim.SGD([global_weight], lr=0.1)
+
+    @mg.compile
+    def step(x):
+        loss = (x * global_weight).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = mg.ones(3)
+    step(x), step(x)
+    global_weight = nn.Parameter(mg.full((3,), 10.0))
+    opt.add_param_group({"params": [global_weight]})
+    assert step(x).item() == 30.0 and step.recordings == 2

@@ -15,6 +15,7 @@ from ..nn import store
 from ..nn.module import Module
 from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
+from ..tensor import Tensor
 
 
 class Walk:
@@ -22,8 +23,8 @@ class Walk:
     once), walked when nn/store.py's count of changes to any module was `changes`. Until fn's
     names point at other objects or the count moves, its `key` (the signature's part for
     them) stands: which optimizers (the recording calls the ones it saw), which modules, each
-    one's mode, which parameters they hold. (A requires_grad switched is caught by
-    Program.live: the recording guards every tensor it reads.)"""
+    one's mode, which parameters they hold, which tensors fn names itself. (A requires_grad
+    switched is caught by the replay's guards on every tensor it reads.)"""
 
     def __init__(self, referenced: list):
         self.referenced, self.changes = referenced, store.changes
@@ -38,11 +39,13 @@ class Walk:
         optimizers = [v for v in referenced if isinstance(v, Optimizer)]
         params = chain.from_iterable(m._parameters.values() for m in modules)
         mode = tuple(m.training for m in modules)
+        tensors = [v for v in referenced if isinstance(v, Tensor)]  # (a global parameter)
         self.key = (
             tuple(map(id, optimizers)),
             tuple(map(id, modules)),
             mode,
             tuple(map(id, params)),
+            tuple(map(id, tensors)),
         )
         # Whose settings the step's Python may not change (those of a scheduler's too)
         scheduled = [v.optimizer for v in referenced if isinstance(v, LRScheduler)]
