@@ -184,7 +184,7 @@ class CompiledFunction:
         """As a method (`@mg.compile` on a `def step(self, ...)`): fn bound to `instance` and
         compiled for it, kept while it lives; its attributes (`self.model`) are what the step
         refers to, as a method's are."""
-        if instance is None:
+        if instance is None or not hasattr(self.fn, "__get__"):  # (a partial binds nothing)
             return self
         bound = self._bound.get(instance)
         if bound is None:
