@@ -165,6 +165,12 @@ def test_a_partial_and_a_callable_object_see_their_modules_change():
         assert step.recordings == 2
     assert mg.compile(functools.partial(forward, model)).__name__ == "forward"
 
+    class Holder:  # (a partial as a class attribute binds nothing, compiled or not)
+        step = mg.compile(functools.partial(forward, model))
+
+    with mg.no_grad():
+        assert np.array_equal(Holder().step(x).array, model(x).array)
+
 
 def test_a_model_and_an_optimizer_passed_as_arguments():
     """step(model, opt, x, y): the tensors are found at their positions (the generated replay
