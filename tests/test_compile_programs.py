@@ -108,3 +108,36 @@ def test_a_cnn_program_compiled_gives_eager_s_bits():
 @pytest.mark.parametrize("mode", ["compiled step", "model.compile()"])
 def test_a_language_model_program_compiled_gives_eager_s_bits(mode):
     assert_same(lm_program("eager"), lm_program(mode))
+
+
+def rnn_program(compiled: bool):
+    """Truncated backpropagation through time: the GRU's hidden state comes out of the step,
+    is detached, and goes back in as an argument; SGD with momentum."""
+    torch.manual_seed(0)
+    rnn, head = nn.GRU(8, 16, batch_first=True), nn.Linear(16, 8)
+    params = [*rnn.parameters(), *head.parameters()]
+    opt = torch.optim.SGD(params, lr=0.1, momentum=0.9)
+
+    def step(x, y, h):
+        out, h = rnn(x, h)
+        loss = F.cross_entropy(head(out).reshape(-1, 8), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, h
+
+    if compiled:
+        step = torch.compile(step)
+    data, targets = torch.randn(10, 4, 5, 8), torch.randint(0, 8, (10, 4, 5))
+    h, losses = torch.zeros(1, 4, 16), []
+    for k in range(10):
+        loss, h = step(data[k], targets[k], h)
+        h = h.detach()
+        losses.append(loss.item())
+    if compiled:
+        assert step.recordings == 1
+    return losses, params
+
+
+def test_an_rnn_program_carrying_its_hidden_state_compiled_gives_eager_s_bits():
+    assert_same(rnn_program(False), rnn_program(True))
