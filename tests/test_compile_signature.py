@@ -25,6 +25,18 @@ def setup():
     return model, opt, train_step
 
 
+def stepped_twice():
+    """An eager model and step, and a compiled twin, each run twice on the same batch (the
+    second call replayed): (eager, eager_step, model, step, x, y)."""
+    (eager, _, eager_step), (model, _, step) = setup(), setup()
+    step = mg.compile(step)
+    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
+    for s in (eager_step, step):
+        mg.manual_seed(2)
+        s(x, y), s(x, y)
+    return eager, eager_step, model, step, x, y
+
+
 def change_parameter_dict(model):
     model[0]._parameters["weight"] = nn.Parameter(mg.zeros(8, 4))  # no __setattr__
 
@@ -50,12 +62,7 @@ def change_mode_of_one(model):
     [change_parameter_dict, change_attribute, change_children, change_mode, change_mode_of_one],
 )
 def test_a_change_to_the_modules_between_calls_is_seen(change):
-    (eager, _, eager_step), (model, _, step) = setup(), setup()
-    step = mg.compile(step)
-    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
-    for s in (eager_step, step):
-        mg.manual_seed(2)
-        s(x, y), s(x, y)
+    eager, eager_step, model, step, x, y = stepped_twice()
     change(eager), change(model)
     for s in (eager_step, step):
         mg.manual_seed(3)
@@ -115,12 +122,7 @@ def test_a_closure_cell_rebound_records_again():
 def test_a_parameter_whose_array_changed_dtype_or_shape_records_again():
     """model.double() keeps the Parameter objects and swaps their arrays: the replay must not
     run float64 weights through a float32 recording (eager refuses the mixed dtypes)."""
-    (eager, _, eager_step), (model, _, step) = setup(), setup()
-    step = mg.compile(step)
-    x, y = mg.randn(5, 4, generator=mg.Generator().manual_seed(1)), mg.tensor([0, 1, 2, 0, 1])
-    for s in (eager_step, step):
-        mg.manual_seed(2)
-        s(x, y), s(x, y)
+    eager, eager_step, model, step, x, y = stepped_twice()
     eager.double(), model.double()
     for s in (eager_step, step):
         with pytest.raises(TypeError, match="same dtype, got float32 and float64"):
