@@ -424,6 +424,19 @@ def test_write_errors_name_the_path_given(tmp_path, monkeypatch):
     assert ".part" not in str(err.value)
 
 
+def test_a_file_the_process_may_not_write_is_refused_and_kept(tmp_path, monkeypatch):
+    """What the test below checks on a real read-only file, run where root may write any
+    file (CI): os.access saying no is what save heeds, before anything is written."""
+    path = tmp_path / "m.npz"
+    mg.save({"w": mg.zeros(1)}, path)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK and real_access(p, mode))
+    with pytest.raises(PermissionError, match="m.npz"):
+        mg.save({"w": mg.ones(1)}, path)
+    monkeypatch.undo()
+    assert mg.load(path)["w"].tolist() == [0.0] and os.listdir(tmp_path) == ["m.npz"]
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write")
 def test_read_only_files_and_directories_are_not_written(tmp_path):
     path = tmp_path / "m.npz"
