@@ -77,10 +77,10 @@ def test_nothing_changed_reads_no_module_again():
     step = mg.compile(step)
     x, y = mg.randn(5, 4), mg.tensor([0, 1, 2, 0, 1])
     step(x, y)
-    walked = step._walked
+    walked = step.signature.walked
     for _ in range(3):
         step(x, y)
-    assert step._walked is walked and step.recordings == 1
+    assert step.signature.walked is walked and step.recordings == 1
 
 
 def test_a_global_module_rebound_records_again_even_when_used_only_in_a_lambda():
@@ -241,3 +241,78 @@ def test_a_global_tensor_rebound_records_again():
     global_weight = nn.Parameter(mg.full((3,), 10.0))
     opt.add_param_group({"params": [global_weight]})
     assert step(x).item() == 30.0 and step.recordings == 2
+
+
+activation, SCALE = F.relu, 2.0  # (globals test_every_part_of_the_signature_... rebinds)
+
+
+class Scaled:
+    def __init__(self):
+        self.scale = 3.0
+
+    def forward(self, a, b, k=1):
+        return (activation(a) * SCALE + b * k) * self.scale
+
+
+def rebind(name, value):
+    def change(_):
+        globals()[name] = value
+
+    return change
+
+
+def set_scale(value):
+    def change(owner):
+        owner.scale = value
+
+    return change
+
+
+x, x64 = mg.tensor([[-1.0, 2.0]]), mg.tensor([[-1.0, 2.0]], dtype=mg.float64)
+SIGNATURE_CHANGES = {  # name: (the first call's arguments, what changes, the second call's)
+    "shape": ((x, x), None, (mg.ones(3, 2), x)),
+    "dtype": ((x, x), None, (x64, x64)),
+    "requires_grad": ((x, x), None, (x.detach().requires_grad_(), x)),
+    "an array shared": ((x, x.clone()), None, (x, x)),
+    "an int argument": ((x, x, 1), None, (x, x, 2)),
+    "True for 1": ((x, x, 1), None, (x, x, True)),
+    "by keyword": ((x, x, 2), None, ((x, x), {"k": 2})),
+    "a global function": ((x, x), rebind("activation", F.gelu), (x, x)),
+    "a global number": ((x, x), rebind("SCALE", 4.0), (x, x)),
+    "a method's number": ((x, x), set_scale(5.0), (x, x)),
+}
+
+
+@pytest.mark.parametrize("case", SIGNATURE_CHANGES, ids=str)
+def test_every_part_of_the_signature_changed_alone_records_again(case):
+    """The newest recording's check (Signature.check) comes first at each call: it must say
+    no wherever the key would differ, and the call records again and gives eager's result.
+    (A function or a Python number a global names was missed: the replay ran the old one.)"""
+    global activation, SCALE
+    first, change, second = SIGNATURE_CHANGES[case]
+    owner = Scaled()
+    step = mg.compile(owner.forward)
+    try:
+        for _ in range(2):
+            step(*first)
+        if change is not None:
+            change(owner)
+        args, kwargs = second if isinstance(second[-1], dict) else (second, {})
+        for _ in range(2):
+            assert np.array_equal(step(*args, **kwargs).array, owner.forward(*args, **kwargs).array)
+        assert step.recordings == 2
+    finally:
+        activation, SCALE = F.relu, 2.0
+
+
+def test_a_number_rebound_to_an_equal_one_is_the_same_signature():
+    global SCALE
+    owner = Scaled()
+    step = mg.compile(owner.forward)
+    try:
+        step(x, x), step(x, x)
+        SCALE, owner.scale = float("2.0"), 3.0 * 1.0  # (other float objects, equal values)
+        assert np.array_equal(step(x, x).array, owner.forward(x, x).array)
+        assert step.recordings == 1
+    finally:
+        SCALE = 2.0

@@ -11,8 +11,9 @@ replayed. docs/compile.md explains it, with the MLP step's program printed.
 
 The first call per signature runs eagerly and records (_recorder.py); later calls replay the
 recording on their arguments (_program.py), as one generated numpy function where every op has
-a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py). What the
-signature reads of the modules and optimizers the step refers to is found by _referenced.py.
+a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py). The signature (the cache's
+key, and a generated check of the newest one) is _signature.py's; what it reads of the modules
+and optimizers the step refers to is found by _referenced.py.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import STALE, Program
 from ._recorder import Recorder
-from ._referenced import Walk, globals_loaded, tensor_names, unwrapped
+from ._referenced import tensor_names
 from ._refusals import CaptureError, tensors_of
+from ._signature import Signature
 from ._source import source_of
 
 __all__ = ["CaptureError", "CompiledFunction", "CompiledModule", "compile"]
@@ -157,22 +159,15 @@ class CompiledFunction:
 
     def __init__(self, fn: Callable, cache_size: int):
         functools.update_wrapper(self, fn, updated=())  # (fn's __dict__ stays fn's)
-        functions, self._bound_to = unwrapped(fn)
+        self.signature = Signature(fn)
         if not hasattr(self, "__name__"):  # (a partial, a callable object: no name of its own)
-            self.__name__ = getattr(functions[-1], "__name__", type(fn).__name__)
+            self.__name__ = getattr(self.signature.functions[-1], "__name__", type(fn).__name__)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
-        self._last: tuple | None = None  # (key, program) of the newest in `cache`
+        self._checks: dict[tuple, Callable] = {}  # key -> Signature.check of it
+        # The newest in `cache`: (key, program, its check, the count of changes it holds at)
+        self._last: tuple | None = None
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
-        self._walked: Walk | None = None  # what fn refers to, and the modules, as last walked
-        # Where fn's names are read from (_referenced), found once: what it is bound to
-        # (`_bound_to`, above), the globals its code loads, its closure cells.
-        self._global_names = [  # (each function's globals, and the names its code loads)
-            (f.__globals__, tuple(globals_loaded(f.__code__)))
-            for f in functions
-            if hasattr(f, "__code__")
-        ]
-        self._cells = [c for f in functions for c in getattr(f, "__closure__", None) or ()]
         self._bound = weakref.WeakKeyDictionary()  # instance -> fn compiled as its method
 
     def __deepcopy__(self, memo: dict) -> CompiledFunction:
@@ -196,21 +191,24 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if grad_mode.state.recorder is not None:  # (inside another step's recording: its ops
             return self.fn(*args, **kwargs)  # are that step's, as torch.compile inlines it)
+        last = self._last
+        if last is not None and not kwargs and last[2](args, last[3]):  # (the newest's key)
+            result = last[1].run(args)
+            return result if result is not STALE else self._record(last[0], args, ())
         args, names = _flat(args, kwargs)
-        key = self._signature(args, names)
-        if self._last is not None and self._last[0] == key:  # (no lookup: already the newest)
-            program = self._last[1]
-        elif (program := self.cache.get(key)) is not None:
+        key = self.signature.key(args, names)
+        if (program := self.cache.get(key)) is not None:
             self.cache.move_to_end(key)
-        if program is not None and (result := program.run(args)) is not STALE:
-            self._last = (key, program)
-            return result
+            if (result := program.run(args)) is not STALE:
+                self._last = (key, program, self._checks[key], self.signature.walked.changes)
+                return result
         return self._record(key, args, names)
 
     def _record(self, key: tuple, args: tuple, names: tuple):
         """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
-        walk = self._modules(self._referenced(args))
+        walk = self.signature.walk(args)
+        check = self.signature.check(args, names)  # (before fn runs: of the arguments as given)
         recorder = Recorder(args, self.__name__, walk.optimizers, walk.modules)
         state.recorder = recorder
         try:
@@ -227,11 +225,11 @@ class CompiledFunction:
             program = recorder.finish(result)
             program.names = tensor_names(walk.tops)
             program.fast = fast_replay(program, args)
-        self.cache[key] = program
+        self.cache[key], self._checks[key] = program, check
         self.cache.move_to_end(key)
-        self._last = (key, program)
+        self._last = (key, program, check, walk.changes)
         while len(self.cache) > self.cache_size:
-            self.cache.popitem(last=False)
+            del self._checks[self.cache.popitem(last=False)[0]]
         self.recordings += 1
         return result
 
@@ -239,7 +237,7 @@ class CompiledFunction:
         """The program recorded for these arguments' signature as numpy source (recording it
         first if needed: that runs one eager step). See docs/compile.md."""
         flat, names = _flat(args, kwargs)
-        key = self._signature(flat, names)
+        key = self.signature.key(flat, names)
         if key not in self.cache:
             self(*args, **kwargs)
         try:
@@ -254,49 +252,6 @@ class CompiledFunction:
                 "(put the backward in the step, or call it under mg.no_grad())"
             )
         return source_of(self.cache[key], self.__name__, names)
-
-    def _modules(self, referenced: list) -> Walk:
-        """What fn refers to by name and every module below: walked again only when those
-        names point at other objects, or a module changed (nn/store.py counts the changes)."""
-        walk = self._walked
-        if walk is None or not walk.holds(referenced):
-            walk = self._walked = Walk(referenced)
-        return walk
-
-    def _referenced(self, args: tuple) -> list:
-        """The values of the names fn's code uses (globals, closure cells), what fn is bound
-        to with their attributes (a method's `self`, a partial's arguments), and the modules,
-        optimizers and schedulers among the arguments (a model passed in)."""
-        values = [a for a in args if isinstance(a, _WALKED)]
-        for bound in self._bound_to:
-            values += [*getattr(bound, "__dict__", {}).values(), bound]
-        for namespace, names in self._global_names:
-            values += [namespace[n] for n in names if n in namespace]
-        for cell in self._cells:  # (try, not contextlib.suppress: 26 ns a cell, not 690)
-            try:  # noqa: SIM105
-                values.append(cell.cell_contents)
-            except ValueError:  # (a cell not filled yet)
-                pass
-        return values
-
-    def _signature(self, args: tuple, names: tuple) -> tuple:
-        parts, arrays = [grad_mode.state.grad_enabled, names], []
-        for a in args:
-            if isinstance(a, Tensor):
-                array = a.array
-                device = None if type(array) is _ndarray else array.device.id
-                arrays.append(id(array))  # (which arguments share an array is recorded too)
-                parts.append(
-                    (array.shape, array.dtype, device, a.requires_grad, arrays.index(id(array)))
-                )
-            else:
-                try:
-                    hash(a)
-                    parts.append((type(a), a))
-                except TypeError:
-                    parts.append((type(a), id(a)))
-        parts.append(self._modules(self._referenced(args)).key)
-        return tuple(parts)
 
     def __repr__(self) -> str:
         return f"<compiled {self.__name__}: {len(self.cache)} recording(s)>"

@@ -15,16 +15,16 @@ from ..nn import store
 from ..nn.module import Module
 from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
-from ..tensor import Tensor
 
 
 class Walk:
     """The optimizers and modules among `referenced` and every module below those (each
     once), walked when nn/store.py's count of changes to any module was `changes`. Until fn's
     names point at other objects or the count moves, its `key` (the signature's part for
-    them) stands: which optimizers (the recording calls the ones it saw), which modules, each
-    one's mode, which parameters they hold, which tensors fn names itself. (A requires_grad
-    switched is caught by the replay's guards on every tensor it reads.)"""
+    them) stands: what each name fn reads is (an object by id, a number or string by value:
+    it may be a constant of the recording), which modules are below, each one's mode, which
+    parameters they hold. (A requires_grad switched is caught by the replay's guards on every
+    tensor it reads.)"""
 
     def __init__(self, referenced: list):
         self.referenced, self.changes = referenced, store.changes
@@ -36,18 +36,15 @@ class Walk:
                 if id(module) not in seen:
                     seen.add(id(module))
                     modules.append(module)
-        optimizers = [v for v in referenced if isinstance(v, Optimizer)]
         params = chain.from_iterable(m._parameters.values() for m in modules)
-        mode = tuple(m.training for m in modules)
-        tensors = [v for v in referenced if isinstance(v, Tensor)]  # (a global parameter)
         self.key = (
-            tuple(map(id, optimizers)),
+            tuple(map(identity, referenced)),
             tuple(map(id, modules)),
-            mode,
+            tuple(m.training for m in modules),
             tuple(map(id, params)),
-            tuple(map(id, tensors)),
         )
         # Whose settings the step's Python may not change (those of a scheduler's too)
+        optimizers = [v for v in referenced if isinstance(v, Optimizer)]
         scheduled = [v.optimizer for v in referenced if isinstance(v, LRScheduler)]
         self.optimizers = list({id(o): o for o in optimizers + scheduled}.values())
 
@@ -58,6 +55,17 @@ class Walk:
             and len(referenced) == len(self.referenced)
             and all(map(operator.is_, referenced, self.referenced))
         )
+
+
+CONSTANTS = (bool, int, float, complex, str, bytes, type(None))  # (compared by value)
+ABSENT = object()  # what a global name fn loads reads as where it is not defined (a builtin)
+
+
+def identity(value) -> object:
+    """What the signature holds of a value fn reads: a constant by type and value (a float
+    rebound to an equal one is the same), any other object by id (the cache keeps the
+    objects of its keys alive: no other object takes their ids)."""
+    return (type(value), value) if type(value) in CONSTANTS else id(value)
 
 
 def unwrapped(fn) -> tuple[list, list]:
