@@ -17,7 +17,7 @@ Contenders, timed one whole epoch each in turn (A B C D, B C D A, ...; --chunk N
 The three floors compute the same bits (checked). Printed: each contender's time a step and
 its ratios to the naive and the reuse floors, each the median over rounds of the ratio of two
 turns in the same round; how many eager steps the recording (the first call) costs;
-tracemalloc's peak over a few W2 steps.
+tracemalloc's peak over a few W2 steps; what the call's signature costs.
 """
 
 from __future__ import annotations
@@ -275,6 +275,28 @@ def recording_cost(workload: str, x, y, repeats: int) -> float:
     return statistics.median(ratios)
 
 
+def signature_cost(workload: str, x, y, calls: int) -> tuple[float, float]:
+    """Microseconds a W1-style call spends on its signature, each timed right after a naive
+    floor's step (its arrays have been through the caches, as in training): the key built
+    (Signature.key, what a lookup in the cache needs) and the newest recording's check
+    (Signature.check, what each call tries first). Medians over `calls`."""
+    sizes, batch = WORKLOADS[workload]
+    weights = init_weights(sizes)
+    floor, compiled = Naive(weights), Compiled(weights)
+    compiled.step(x[:batch], y[:batch])
+    signature, (_, _, check, changes) = compiled.step_fn.signature, compiled.step_fn._last
+    args = (mg.from_numpy(x[:batch]), mg.from_numpy(y[:batch]))
+    times, batches = {"key": [], "check": []}, len(y) // batch
+    for k in range(calls):
+        for name, call in (("key", signature.key), ("check", check)):
+            idx = slice(k % batches * batch, (k % batches + 1) * batch)
+            floor.step(x[idx], y[idx])
+            start = time.perf_counter()
+            assert call(args, () if name == "key" else changes)
+            times[name].append(time.perf_counter() - start)
+    return tuple(1e6 * statistics.median(times[name]) for name in ("key", "check"))
+
+
 def traced_peak(kind, workload: str, x, y, steps: int) -> int:
     """tracemalloc's peak over `steps` steps (bytes): what is held when they start (the
     weights, a floor's buffers) and the most the steps add to it. (Making the model is not
@@ -331,6 +353,8 @@ def main(argv=None) -> None:
         )
         cost = recording_cost(workload, x, y, 3 if args.quick else 7)
         print(f"  recording (the first call) costs {cost:.1f} eager steps")
+        key, check = signature_cost(workload, x, y, 50 if args.quick else 1000)
+        print(f"  the call's signature after a floor's step: key {key:.1f}, check {check:.1f} us")
     steps = 4 if args.quick else 20
     print(f"\nW2: tracemalloc peak over {steps} steps (MiB, the weights and buffers included)")
     for kind in CONTENDERS:

@@ -11,9 +11,9 @@ replayed. docs/compile.md explains it, with the MLP step's program printed.
 
 The first call per signature runs eagerly and records (_recorder.py); later calls replay the
 recording on their arguments (_program.py), as one generated numpy function where every op has
-a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py). The signature (the cache's
-key, and a generated check of the newest one) is _signature.py's; what it reads of the modules
-and optimizers the step refers to is found by _referenced.py.
+a template (_fast.py); `train_step.source(x, y)` prints it as numpy (_source.py). The
+signature (the cache's key, and a generated check of the newest one) is _signature.py's; what
+it reads of the modules and optimizers the step refers to is found by _referenced.py.
 """
 
 from __future__ import annotations
