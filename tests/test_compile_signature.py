@@ -316,3 +316,19 @@ def test_a_number_rebound_to_an_equal_one_is_the_same_signature():
         assert step.recordings == 1
     finally:
         SCALE = 2.0
+
+
+def test_the_check_is_the_replay_s_first_lines_and_the_key_decides_where_it_says_no():
+    """The newest recording's check is written into its generated replay. Where it says no
+    and the key is the same (model.train() moved nn/store.py's count; no mode changed), the
+    cache's lookup finds the recording: replayed, not recorded again, eager's bits."""
+    eager, eager_step, model, step, x, y = stepped_twice()
+    program = next(iter(step.cache.values()))
+    assert "if changes is not None and not (" in program.fast.text
+    for m, s in ((eager, eager_step), (model, step)):
+        m.train()
+        mg.manual_seed(4)
+        s(x, y), s(x, y)
+    assert step.recordings == 1
+    for p, q in zip(eager.parameters(), model.parameters()):
+        assert np.array_equal(p.array, q.array)

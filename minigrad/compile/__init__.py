@@ -37,7 +37,7 @@ from ._program import STALE, Program
 from ._recorder import Recorder
 from ._referenced import tensor_names
 from ._refusals import CaptureError, tensors_of
-from ._signature import Signature
+from ._signature import MISS, Signature, checked
 from ._source import source_of
 
 __all__ = ["CaptureError", "CompiledFunction", "CompiledModule", "compile"]
@@ -164,7 +164,7 @@ class CompiledFunction:
             self.__name__ = getattr(self.signature.functions[-1], "__name__", type(fn).__name__)
         self.fn, self.cache_size = fn, cache_size
         self.cache: OrderedDict[tuple, Program] = OrderedDict()  # (read it; don't change it)
-        self._checks: dict[tuple, Callable] = {}  # key -> Signature.check of it
+        self._checks: dict[tuple, Callable] = {}  # key -> its program.run, checked first
         # The newest in `cache`: (key, program, its check, the count of changes it holds at)
         self._last: tuple | None = None
         self.recordings = 0  # how many times a call recorded (a new signature, or stale state)
@@ -189,12 +189,15 @@ class CompiledFunction:
         return bound
 
     def __call__(self, *args, **kwargs):
+        last = self._last  # (key, program, its check, the count of changes it tests against)
+        if last is not None and not kwargs:  # the newest recording's signature first
+            result = (last[1].fast or last[2])(args, last[3])
+            if result is STALE:
+                return self._record(last[0], args, ())
+            if result is not MISS:
+                return result
         if grad_mode.state.recorder is not None:  # (inside another step's recording: its ops
             return self.fn(*args, **kwargs)  # are that step's, as torch.compile inlines it)
-        last = self._last
-        if last is not None and not kwargs and last[2](args, last[3]):  # (the newest's key)
-            result = last[1].run(args)
-            return result if result is not STALE else self._record(last[0], args, ())
         args, names = _flat(args, kwargs)
         key = self.signature.key(args, names)
         if (program := self.cache.get(key)) is not None:
@@ -208,7 +211,7 @@ class CompiledFunction:
         """Call fn eagerly on `args` (keyword arguments `names` last), recording."""
         state = grad_mode.state
         walk = self.signature.walk(args)
-        check = self.signature.check(args, names)  # (before fn runs: of the arguments as given)
+        conditions = self.signature.conditions(args, names)  # (of the arguments as given)
         recorder = Recorder(args, self.__name__, walk.optimizers, walk.modules)
         state.recorder = recorder
         try:
@@ -224,7 +227,8 @@ class CompiledFunction:
         else:
             program = recorder.finish(result)
             program.names = tensor_names(walk.tops)
-            program.fast = fast_replay(program, args)
+            program.fast = fast_replay(program, args, conditions)
+        check = checked(conditions, program.run)  # (where program.fast is None)
         self.cache[key], self._checks[key] = program, check
         self.cache.move_to_end(key)
         self._last = (key, program, check, walk.changes)

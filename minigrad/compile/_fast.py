@@ -29,6 +29,7 @@ from ..optim.sgd import SGD
 from ..tensor import Tensor
 from ._program import STALE, _output_slots
 from ._recorder import _deliver
+from ._signature import test
 from ._source import _Printer
 
 
@@ -40,7 +41,7 @@ class _Generator(_Printer):
         arg_names = [f"arg{k}" for k in range(len(program.inputs))]
         own = (
             "args",
-            "states",
+            "changes",
             "taken",
             "replay",
             "_deliver",
@@ -173,9 +174,12 @@ class _Generator(_Printer):
             else:
                 self._sgd_update(*line, False, "    ")
 
-    def function(self) -> Callable:
-        """The replay as `replay(args, states) -> the step's result`, or a RuntimeError from
-        _templates.py's `refuse` when an op has no template."""
+    def function(self, conditions: tuple[str, dict]) -> Callable:
+        """The replay as `replay(args, changes=None) -> the step's result`, STALE where the
+        state it reads is not as recorded, MISS where `changes` is given and the call's
+        signature is not the one `conditions` test (_signature.py: the newest recording's
+        check, written here, costs 0.8% of a W1 step less than called apart); or a
+        RuntimeError from _templates.py's `refuse` when an op has no template."""
         steps = self.program.steps
         if any(type(getattr(t, "array", t)) is not backend.numpy.ndarray for t in self.states):
             raise RuntimeError("state off the CPU: the templates are numpy")  # (cupy: closures)
@@ -186,7 +190,8 @@ class _Generator(_Printer):
             getattr(self, f"_{step[0]}")(*step[1:])
         slots = _output_slots(self.program.outputs)
         result = self._outputs(self.program.outputs)
-        head = ["def replay(args, states):", *self._guards()]
+        head = ["def replay(args, changes=None):", *test(conditions[0]), *self._guards()]
+        self.constants.update(conditions[1], _states=self.program.states)
         head += ["    taken = set()"] * self.bookkeeping
         inputs = sorted(self.program.inputs.items())  # (position -> slot: tensors only)
         head += [f"    {self.slot_names[slot]} = args[{k}].array" for k, slot in inputs]
@@ -204,7 +209,7 @@ class _Generator(_Printer):
         (Each `if` on one line: _freed may put a `del` after any line.)"""
         guards = self.program.guards
         tensors = ", ".join(f"s{i}" for i in range(len(guards)))
-        derefs = ", ".join(f"states[{i}]()" for i in range(len(guards)))
+        derefs = ", ".join(f"_states[{i}]()" for i in range(len(guards)))
         gone = " or ".join(f"s{i} is None" for i in range(len(guards)))
         lines = [f"    {tensors}, = {derefs},", f"    if {gone}: return _stale"] if guards else []
         checks, dtypes = [], {}
@@ -248,15 +253,15 @@ def _freed(lines: list[str], kept: set[str]) -> list[str]:
     return out
 
 
-def fast_replay(program, args: tuple) -> Callable | None:
-    """The program recorded on `args` as one generated function (see the module docstring),
-    or None when some step has no template or an array is off the CPU: the closures replay
-    it then."""
+def fast_replay(program, args: tuple, conditions: tuple[str, dict]) -> Callable | None:
+    """The program recorded on `args` as one generated function (see the module docstring)
+    that tests `conditions` first, or None when some step has no template or an array is
+    off the CPU: the closures replay it then."""
     if any(
         type(getattr(a, "array", None)) not in (backend.numpy.ndarray, type(None)) for a in args
     ):
         return None
     try:
-        return _Generator(program).function()
+        return _Generator(program).function(conditions)
     except RuntimeError:
         return None

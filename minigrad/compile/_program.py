@@ -124,7 +124,7 @@ class Program:
         """The recorded step on `args` (of the recorded signature), or STALE where the state it
         read is not as recorded (`live`; the generated function checks the same itself)."""
         if self.fast is not None:
-            return self.fast(args, self.states)
+            return self.fast(args)
         states = self.live()
         if states is None:
             return STALE

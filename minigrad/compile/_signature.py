@@ -1,13 +1,15 @@
 """A compiled step's signature: what its recording depends on (compile/__init__.py), as the
-cache's key, and as a check of one key written out as a function.
+cache's key, and as a check of one key written out as the first lines of a function.
 
 The key is built from each tensor argument's shape, dtype, device and requires_grad (and
 which arguments share an array), the other arguments by value, the grad mode, and what fn
 refers to (_referenced.py: the values of the names its code reads, the modules below them,
 their modes and parameters). The check answers "would the key of these arguments be this
 one?" with one generated expression and nothing built: each call tries the newest
-recording's check first. After a W1 step (caches cold), the key costs 15 us and the check
-6 us: `python benchmarks/compile.py` prints both ("the call's signature").
+recording's check first, written as the first lines of its generated replay (_fast.py).
+After a W1 step (caches cold), the key costs 15 us and the check, called alone, 6 us:
+`python benchmarks/compile.py` prints both ("the call's signature"); inside the replay it
+costs less again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..tensor import Tensor
 from ._referenced import ABSENT, CONSTANTS, Walk, globals_loaded, unwrapped
 
 _ndarray = backend.numpy.ndarray
+MISS = object()  # what a check returns where the call's signature is not the newest's
 _WALKED = (Module, Optimizer, LRScheduler)  # (arguments whose state is in the signature)
 
 
@@ -88,11 +91,13 @@ class Signature:
         parts.append(self.walk(args).key)
         return tuple(parts)
 
-    def check(self, args: tuple, names: tuple) -> Callable:
-        """`check(args, changes)`, true only where `key(args, ())` would be the key of the call
-        on `args` just made while nn/store.py's count of changes is `changes` (what `walk`
-        compares): the key's parts compared where they are, objects by identity. (False where
-        it cannot tell, and the key decides: a call with keyword arguments, a cell emptied.)"""
+    def conditions(self, args: tuple, names: tuple) -> tuple[str, dict]:
+        """The check of a call's signature (see `test`): an expression true only where
+        `key(args, ())` would be the key of the call on `args` just made, while nn/store.py's
+        count of changes is `changes` (what `walk` compares), and the constants it names. The
+        key's parts are compared where they are, objects by identity, nothing built. (False
+        where it cannot tell, and the key decides: a call with keyword arguments, a cell
+        emptied, a recording under way.)"""
         constants: dict[str, object] = {}
 
         def constant(value) -> str:
@@ -106,22 +111,23 @@ class Signature:
             return f"type(_v := {expression}) is {kind} and _v == {constant(value)}"
 
         grad_enabled = grad_mode.state.grad_enabled
-        tested = [f"len(args) == {len(args)}", f"_state.grad_enabled is {grad_enabled}"]
+        tested = ["len(args) == " + str(len(args)), "(_s := _state).recorder is None"]
+        tested.append(f"_s.grad_enabled is {grad_enabled}")
         tensors = []
         for k, a in enumerate(args):
             if not isinstance(a, Tensor):
                 tested.append(same(f"args[{k}]", a))
                 continue
-            array, x = a.array, f"x{k}"
+            array, x = a.array, f"_x{k}"
             tested += [
-                f"type(a{k} := args[{k}]) is _Tensor",
-                f"type({x} := a{k}.array) is {constant(type(array))}",
+                f"type(_a{k} := args[{k}]) is _Tensor",
+                f"type({x} := _a{k}.array) is {constant(type(array))}",
                 f"{x}.shape == {array.shape!r} and {x}.dtype is {constant(array.dtype)}",
-                f"a{k}.requires_grad is {a.requires_grad}",
+                f"_a{k}.requires_grad is {a.requires_grad}",
             ]
             if type(array) is not _ndarray:  # (cupy: which device)
                 tested.append(f"{x}.device.id == {array.device.id}")
-            tested += [f"({x} is x{j}) is {array is b.array}" for j, b in tensors]
+            tested += [f"({x} is _x{j}) is {array is b.array}" for j, b in tensors]
             tensors.append((k, a))
         tested.append("_store.changes == changes")
         for bound in self.bound_to:  # (its attributes, as `referenced` reads them)
@@ -139,20 +145,27 @@ class Signature:
                 tested.append(same(f"{constant(cell)}.cell_contents", cell.cell_contents))
             except ValueError:
                 tested.append("False")  # (a cell not filled yet)
-        if names:
-            tested = ["False"]
-        conditions = "\n            and ".join(tested)
-        text = f"""def check(args, changes):
-    try:
-        return (
-            {conditions}
-        )
-    except ValueError:  # (a cell emptied since)
-        return False
-"""
-        namespace = dict(constants, _state=grad_mode.state, _Tensor=Tensor, _store=store)
-        namespace.update(_absent=ABSENT, _is=operator.is_)
-        exec(compile(text, "<mg.compile signature>", "exec"), namespace)
-        check = namespace["check"]
-        check.text = text
-        return check
+        constants.update(_state=grad_mode.state, _Tensor=Tensor, _store=store, _absent=ABSENT)
+        constants.update(_is=operator.is_, _miss=MISS)
+        return ("False" if names else " and ".join(tested)), constants
+
+
+def test(conditions: str) -> list[str]:
+    """The first lines of a function `(args, changes=None)` that returns MISS where
+    `conditions` (Signature.conditions) do not hold; `changes` None: not tested."""
+    return [
+        "    try:  # (the newest recording's signature: compile/_signature.py)",
+        f"        if changes is not None and not ({conditions}): return _miss",
+        "    except ValueError:  # (a closure cell emptied since)",
+        "        return _miss",
+    ]
+
+
+def checked(conditions: tuple[str, dict], run: Callable) -> Callable:
+    """`checked(args, changes)`: `run(args)` where the call's signature is the one
+    `conditions` were made for, else MISS (for a recording without a generated replay,
+    which tests the conditions itself: _fast.py)."""
+    text = "\n".join(["def checked(args, changes):", *test(conditions[0]), "    return _run(args)"])
+    namespace = dict(conditions[1], _run=run)
+    exec(compile(text + "\n", "<mg.compile signature>", "exec"), namespace)
+    return namespace["checked"]
