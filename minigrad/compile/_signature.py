@@ -8,8 +8,8 @@ their modes and parameters). The check answers "would the key of these arguments
 one?" with one generated expression and nothing built: each call tries the newest
 recording's check first, written as the first lines of its generated replay (_fast.py).
 After a W1 step (caches cold), the key costs 15 us and the check, called alone, 6 us:
-`python benchmarks/compile.py` prints both ("the call's signature"); inside the replay it
-costs less again.
+`python benchmarks/compile.py` prints both ("the call's signature"). Written inside the
+replay, the check costs 0.8% of a W1 step less than called apart (paired turns of 20 steps).
 """
 
 from __future__ import annotations
