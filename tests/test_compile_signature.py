@@ -332,3 +332,27 @@ def test_the_check_is_the_replay_s_first_lines_and_the_key_decides_where_it_says
     assert step.recordings == 1
     for p, q in zip(eager.parameters(), model.parameters()):
         assert np.array_equal(p.array, q.array)
+
+
+def test_an_attribute_the_step_does_not_name_changed_at_every_call_records_once():
+    """A trainer's step counter, changed between calls and not read by its compiled step, is
+    not part of the signature (it was, once numbers were: every call recorded again); a
+    module held by an attribute is, named or not."""
+
+    class Trainer:
+        def __init__(self):
+            self.model, self.calls = nn.Linear(2, 1), 0
+
+        def predict(self, x):
+            return self.model(x) * 2.0
+
+    trainer = Trainer()
+    step = mg.compile(trainer.predict)
+    with mg.no_grad():
+        for _ in range(4):
+            trainer.calls += 1
+            assert np.array_equal(step(x).array, trainer.predict(x).array)
+        assert step.recordings == 1
+        trainer.model = nn.Linear(2, 1)  # (the attribute the step names, rebound)
+        assert np.array_equal(step(x).array, trainer.predict(x).array)
+        assert step.recordings == 2

@@ -104,6 +104,16 @@ def globals_loaded(code) -> dict:
 _LOADS = ("LOAD_GLOBAL", "LOAD_NAME")
 
 
+def names_used(code) -> set:
+    """Every name `code` (and the functions and lambdas inside it) uses: globals, and the
+    attributes it reads or writes (`self.scale`)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= names_used(const)
+    return names
+
+
 def tensor_names(modules: list[Module]) -> dict[int, str]:
     """id(tensor) -> its name in the model (fc1.weight), for the printed program."""
     names = {}

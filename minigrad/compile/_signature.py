@@ -24,11 +24,12 @@ from ..nn.module import Module
 from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
-from ._referenced import ABSENT, CONSTANTS, Walk, globals_loaded, unwrapped
+from ._referenced import ABSENT, CONSTANTS, Walk, globals_loaded, names_used, unwrapped
 
 _ndarray = backend.numpy.ndarray
 MISS = object()  # what a check returns where the call's signature is not the newest's
 _WALKED = (Module, Optimizer, LRScheduler)  # (arguments whose state is in the signature)
+_HELD = (*_WALKED, Tensor)  # (attributes in the signature, named by fn's code or not)
 
 
 class Signature:
@@ -45,15 +46,22 @@ class Signature:
             if hasattr(f, "__code__")
         ]
         self.cells = [c for f in self.functions for c in getattr(f, "__closure__", None) or ()]
+        codes = [f.__code__ for f in self.functions if hasattr(f, "__code__")]
+        self.attributes = set().union(*map(names_used, codes))  # (of what fn is bound to)
         self.walked: Walk | None = None  # what fn refers to, and the modules, as last walked
 
     def referenced(self, args: tuple) -> list:
         """The values of the names fn's code uses (globals, closure cells; ABSENT for one not
-        defined), what fn is bound to with their attributes, and the modules, optimizers and
-        schedulers among the arguments (a model passed in)."""
+        defined), what fn is bound to with those of its attributes that fn's code names or
+        that hold modules, optimizers, schedulers or tensors (a step counter of a method's
+        instance, changed at every call, is not a new signature), and the modules,
+        optimizers and schedulers among the arguments (a model passed in)."""
         values = [a for a in args if isinstance(a, _WALKED)]
         for bound in self.bound_to:
-            values += [*getattr(bound, "__dict__", {}).values(), bound]
+            attributes = getattr(bound, "__dict__", {}).items()
+            used = self.attributes
+            values += [v for k, v in attributes if k in used or isinstance(v, _HELD)]
+            values.append(bound)
         for namespace, names in self.globals:
             values += [namespace.get(n, ABSENT) for n in names]
         for cell in self.cells:  # (try, not contextlib.suppress: 26 ns a cell, not 690)
@@ -130,7 +138,7 @@ class Signature:
             tested += [f"({x} is _x{j}) is {array is b.array}" for j, b in tensors]
             tensors.append((k, a))
         tested.append("_store.changes == changes")
-        for bound in self.bound_to:  # (its attributes, as `referenced` reads them)
+        for bound in self.bound_to:  # (all its attributes, by identity: more than the key)
             if hasattr(bound, "__dict__"):
                 values = constant(tuple(bound.__dict__.values()))
                 attributes = f"{constant(bound)}.__dict__.values()"
