@@ -129,8 +129,8 @@ class _Generator(_Printer):
         """SGD's update as lines: optim/sgd.py's formulas, the same numpy calls, with each
         group's settings read at each call. Where the optimizer is not as recorded (other
         parameters, a momentum buffer not made yet, a .grad this step did not make), its own
-        step runs instead. (That check written out, not a function walking the groups: 4 us a
-        W1 step less, where the step's arrays have been through the caches.)"""
+        step runs instead. (That check written out, not a function walking the groups: 3 us a
+        W1 step less, 2.6-3.3 us against 5.2-6.7, each timed after a floor's step.)"""
         index = {id(t): i for i, t in enumerate(self.states)}
         opt_name, groups = self._constant("opt", opt), self._unique("groups")
         self.constants.update(_update_all=_update_all, _numbers=(float, int))
