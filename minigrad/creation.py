@@ -41,8 +41,8 @@ def _made(t: Tensor, op: str, data=None) -> Tensor:
 
 def from_numpy(array) -> Tensor:
     """A CPU tensor that shares memory with a numpy array (no copy, dtype kept)."""
-    # (Called on every batch: the checks inline, 3 us a W1 step less after the step's arrays
-    # went through the caches: benchmarks/compile.py's compiled contender calls it twice.)
+    # (Called on every batch: the dtype's check inline, not check_supported's call, 0.7 us a
+    # call against 0.8, warm.)
     if not isinstance(array, _ndarray) or array.dtype not in dtypes._SUPPORTED:
         if not isinstance(array, _ndarray):
             raise TypeError(f"from_numpy: array must be a numpy.ndarray, got {_described(array)}")
