@@ -7,7 +7,7 @@ refers to (_referenced.py: the values of the names its code reads, the modules b
 their modes and parameters). The check answers "would the key of these arguments be this
 one?" with one generated expression and nothing built: each call tries the newest
 recording's check first, written as the first lines of its generated replay (_fast.py).
-After a W1 step (caches cold), the key costs 15 us and the check, called alone, 6 us:
+After a W1 step (caches cold), the key costs 12-20 us and the check, called alone, 5-8 us:
 `python benchmarks/compile.py` prints both ("the call's signature"). Written inside the
 replay, the check costs 0.8% of a W1 step less than called apart (paired turns of 20 steps).
 """
