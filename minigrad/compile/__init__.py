@@ -25,12 +25,9 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 
-from .. import backend
 from ..autograd import grad_mode
 from ..errors import check_bool, check_callable
 from ..nn.module import Module
-from ..optim.lr_scheduler import LRScheduler
-from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import STALE, Program
@@ -41,9 +38,6 @@ from ._signature import MISS, Signature, checked
 from ._source import source_of
 
 __all__ = ["CaptureError", "CompiledFunction", "CompiledModule", "compile"]
-
-_ndarray = backend.numpy.ndarray
-_WALKED = (Module, Optimizer, LRScheduler)  # (arguments whose state is in the signature)
 
 
 _MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
