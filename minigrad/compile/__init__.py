@@ -28,7 +28,6 @@ from collections.abc import Callable
 from ..autograd import grad_mode
 from ..errors import check_bool, check_callable
 from ..nn.module import Module
-from ..tensor import Tensor
 from ._fast import fast_replay
 from ._program import STALE, Program
 from ._recorder import Recorder
