@@ -4,6 +4,7 @@ torch.compile's arguments."""
 
 import numpy as np
 import pytest
+from test_compile import training_step
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -231,17 +232,7 @@ def test_a_compiled_module_inside_a_compiled_step_is_part_of_the_step():
     net = mg.compile(model)
     opts = [mg.optim.SGD(m.parameters(), lr=0.1) for m in (eager, model)]
 
-    def make(forward, opt):
-        def train_step(x, y):
-            loss = F.cross_entropy(forward(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
-
-        return train_step
-
-    eager_step, step = make(eager, opts[0]), mg.compile(make(net, opts[1]))
+    eager_step, step = training_step(eager, opts[0]), mg.compile(training_step(net, opts[1]))
     for k, (x, y) in enumerate(data):
         mg.manual_seed(k)
         expected = eager_step(x, y).item()

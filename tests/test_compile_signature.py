@@ -4,6 +4,7 @@ again only when the count moved)."""
 
 import numpy as np
 import pytest
+from test_compile import training_step
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -14,15 +15,7 @@ def setup():
     mg.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3))
     opt = mg.optim.SGD(model.parameters(), lr=0.1)
-
-    def train_step(x, y):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    return model, opt, train_step
+    return model, opt, training_step(model, opt)
 
 
 def stepped_twice():
